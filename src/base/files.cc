@@ -1,0 +1,92 @@
+#include "base/files.h"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <random>
+
+namespace astacus {
+
+namespace fs = std::filesystem;
+
+namespace {
+tl::unexpected<Error> io_error(std::string_view what, const fs::path& path) {
+  return errorf(ErrorCode::kIoError, "{} '{}': {}", what, path.string(), std::strerror(errno));
+}
+}  // namespace
+
+Result<std::string> read_file(const fs::path& path, uint64_t max_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return errorf(ErrorCode::kNotFound, "file not found: '{}'", path.string());
+    return io_error("cannot open", path);
+  }
+  std::string out;
+  char buf[1 << 16];
+  while (out.size() < max_bytes) {
+    size_t want = std::min<uint64_t>(sizeof(buf), max_bytes - out.size());
+    ssize_t n = ::read(fd, buf, want);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      auto err = io_error("cannot read", path);
+      ::close(fd);
+      return err;
+    }
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  ::close(fd);
+  return out;
+}
+
+Status ensure_directory(const fs::path& dir) {
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) return errorf(ErrorCode::kIoError, "cannot create directory '{}': {}", dir.string(), ec.message());
+  return ok();
+}
+
+Status write_file_atomic(const fs::path& path, std::string_view data) {
+  ASTACUS_CHECK(ensure_directory(path.parent_path()));
+  fs::path tmp = path;
+  tmp += "." + random_hex(8) + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) return io_error("cannot create", tmp);
+  const char* p = data.data();
+  size_t left = data.size();
+  while (left) {
+    ssize_t n = ::write(fd, p, left);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      auto err = io_error("cannot write", tmp);
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return err;
+    }
+    p += n;
+    left -= static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    auto err = io_error("cannot flush", tmp);
+    ::unlink(tmp.c_str());
+    return err;
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    auto err = io_error("cannot rename into place", path);
+    ::unlink(tmp.c_str());
+    return err;
+  }
+  return ok();
+}
+
+std::string random_hex(size_t n) {
+  thread_local std::mt19937_64 rng{std::random_device{}()};
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(n, '0');
+  for (auto& c : out) c = kDigits[rng() & 15];
+  return out;
+}
+
+}  // namespace astacus
