@@ -1,0 +1,74 @@
+#include "http/client.h"
+
+#include <httplib.h>
+
+namespace astacus::http {
+
+Result<nlohmann::json> Response::json(const std::string& url) const {
+  auto parsed = nlohmann::json::parse(body, nullptr, false);
+  if (parsed.is_discarded()) {
+    return errorf(ErrorCode::kInvalidArgument, "{} answered HTTP {} with a body that is not JSON: {}",
+                  url, status, body.substr(0, 200));
+  }
+  return parsed;
+}
+
+Result<ParsedUrl> parse_url(const std::string& url) {
+  auto scheme_end = url.find("://");
+  if (scheme_end == std::string::npos) {
+    return errorf(ErrorCode::kInvalidArgument, "invalid URL '{}': expected http://host:port/path", url);
+  }
+  auto path_start = url.find('/', scheme_end + 3);
+  ParsedUrl out;
+  out.origin = url.substr(0, path_start);
+  out.path = path_start == std::string::npos ? "/" : url.substr(path_start);
+  return out;
+}
+
+std::string url_encode(const std::string& value) {
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  std::string out;
+  for (unsigned char c : value) {
+    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+      out.push_back(static_cast<char>(c));
+    } else {
+      out.push_back('%');
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 15]);
+    }
+  }
+  return out;
+}
+
+Result<Response> request(const std::string& method, const std::string& url,
+                         const RequestOptions& options) {
+  auto parsed = ASTACUS_TRY(parse_url(url));
+  httplib::Client client(parsed.origin);
+  auto secs = std::chrono::duration_cast<std::chrono::seconds>(options.timeout);
+  auto usecs = std::chrono::duration_cast<std::chrono::microseconds>(options.timeout - secs);
+  client.set_connection_timeout(secs.count(), usecs.count());
+  client.set_read_timeout(secs.count(), usecs.count());
+  client.set_write_timeout(secs.count(), usecs.count());
+  client.set_keep_alive(false);
+
+  httplib::Request req;
+  req.method = method;
+  req.path = parsed.path;
+  if (options.body) {
+    req.body = *options.body;
+    req.set_header("Content-Type", "application/json");
+  }
+  auto result = client.send(req);
+  if (!result) {
+    return make_error(ErrorCode::kUnavailable,
+                      fmt::format("{} {} failed: {}", method, url, httplib::to_string(result.error())),
+                      /*retryable=*/true);
+  }
+  Response out;
+  out.status = result->status;
+  out.body = result->body;
+  out.content_type = result->get_header_value("Content-Type");
+  return out;
+}
+
+}  // namespace astacus::http

@@ -1,0 +1,50 @@
+#pragma once
+// The raw object-storage interface every backend (local/, s3/, azure/, gcs/) implements.
+// Keys are '/'-separated and relative to the site's configured prefix. Metadata is an ordered
+// list of string pairs (order matters for byte-compatible local sidecars).
+// Thread safety: a Backend may be used from several threads at once.
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "base/result.h"
+
+namespace astacus::storage {
+
+using Metadata = std::vector<std::pair<std::string, std::string>>;
+
+/// Returns the value of `key` in `md`, or "" when absent.
+std::string metadata_value(const Metadata& md, std::string_view key);
+
+struct StoredObject {
+  std::string data;
+  Metadata metadata;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+
+  /// Stores `data` under `key` with `metadata`, replacing any existing object. The object
+  /// becomes visible (to get/list) only once complete.
+  virtual Status put(const std::string& key, std::string_view data, const Metadata& metadata) = 0;
+
+  /// Reads the object. NotFound (naming the key) when absent.
+  virtual Result<StoredObject> get(const std::string& key) = 0;
+
+  virtual Result<bool> exists(const std::string& key) = 0;
+
+  /// Deletes the object. NotFound when absent.
+  virtual Status remove(const std::string& key) = 0;
+
+  /// Base names of the objects directly under `dir` (e.g. "data", "json"); unsorted.
+  virtual Result<std::vector<std::string>> list(const std::string& dir) = 0;
+
+  /// Human description for messages, e.g. "local directory '/srv/backup'".
+  virtual std::string describe() const = 0;
+};
+
+}  // namespace astacus::storage
