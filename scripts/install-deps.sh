@@ -8,7 +8,7 @@ PACKAGES=(
   libcpp-httplib-dev libcurl4-openssl-dev libssl-dev
   libzstd-dev libsnappy-dev liblzma-dev libsqlite3-dev libexpected-dev
   libgtest-dev libgmock-dev libbenchmark-dev
-  zstd xz-utils python3
+  zstd xz-utils python3 curl
 )
 
 missing=()

@@ -1,5 +1,6 @@
 #include "base/time.h"
 
+#include <cctype>
 #include <cstdio>
 #include <ctime>
 
@@ -69,9 +70,13 @@ Result<SystemTime> parse_rfc3339(std::string_view text) {
   }
   int64_t offset_secs = 0;
   if (rest == "Z" || rest.empty()) {
-  } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':') {
-    int oh = std::stoi(std::string(rest.substr(1, 2)));
-    int om = std::stoi(std::string(rest.substr(4, 2)));
+  } else if (rest.size() == 6 && (rest[0] == '+' || rest[0] == '-') && rest[3] == ':' &&
+             std::isdigit(static_cast<unsigned char>(rest[1])) &&
+             std::isdigit(static_cast<unsigned char>(rest[2])) &&
+             std::isdigit(static_cast<unsigned char>(rest[4])) &&
+             std::isdigit(static_cast<unsigned char>(rest[5]))) {
+    int oh = (rest[1] - '0') * 10 + (rest[2] - '0');
+    int om = (rest[4] - '0') * 10 + (rest[5] - '0');
     offset_secs = (oh * 3600 + om * 60) * (rest[0] == '-' ? -1 : 1);
   } else {
     return errorf(ErrorCode::kInvalidArgument, "invalid timestamp offset in '{}'", text);

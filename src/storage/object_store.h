@@ -34,6 +34,8 @@ class ObjectStore {
   /// Builds site `site_name` of `config` (its backend + transforms). Errors name the site:
   /// unknown site, unsupported storage_type, neither compression nor encryption configured,
   /// unknown compression algorithm (key `object_storage.compression.algorithm`), missing key.
+  /// An empty `site_name` means `config.default_storage`. Only storage_type local is built so far
+  /// (others: InvalidArgument "not supported yet").
   static Result<std::unique_ptr<ObjectStore>> open(const config::ObjectStorageConfig& config,
                                                    const std::string& site_name);
 

@@ -31,6 +31,7 @@ TEST(Time, FormatsLikePython) {
   ASSERT_TRUE(whole);
   EXPECT_EQ(format_rfc3339(*whole), "2020-01-01T21:43:00Z");
   EXPECT_FALSE(parse_rfc3339("yesterday"));
+  EXPECT_FALSE(parse_rfc3339("2020-01-01T00:00:00+0a:00"));
 }
 
 TEST(Encoding, Base64RoundTrips) {

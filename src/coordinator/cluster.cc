@@ -1,0 +1,182 @@
+#include "coordinator/cluster.h"
+
+#include <future>
+#include <spdlog/spdlog.h>
+
+#include "http/client.h"
+#include "manifest/json.h"
+
+namespace astacus::coordinator {
+
+namespace {
+constexpr std::chrono::seconds kLockTimeout{10};
+
+template <typename Fn>
+auto for_each_node_parallel(size_t n, Fn fn) {
+  using R = decltype(fn(size_t{0}));
+  std::vector<std::future<R>> futures;
+  for (size_t i = 0; i < n; ++i) futures.push_back(std::async(std::launch::async, fn, i));
+  std::vector<R> out;
+  for (auto& f : futures) out.push_back(f.get());
+  return out;
+}
+}  // namespace
+
+void SubResultSignal::notify() {
+  {
+    std::lock_guard lock(mutex_);
+    signalled_ = true;
+  }
+  cv_.notify_all();
+}
+
+void SubResultSignal::wait(double seconds, const std::function<bool()>& stop) {
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                      std::chrono::duration<double>(seconds));
+  std::unique_lock lock(mutex_);
+  while (!signalled_ && !(stop && stop())) {
+    if (cv_.wait_until(lock, std::min(deadline, std::chrono::steady_clock::now() +
+                                                    std::chrono::milliseconds(100))) ==
+            std::cv_status::timeout &&
+        std::chrono::steady_clock::now() >= deadline) {
+      break;
+    }
+  }
+  signalled_ = false;
+}
+
+Cluster::Cluster(std::vector<config::CoordinatorNode> nodes, config::PollConfig poll)
+    : nodes_(std::move(nodes)), poll_(poll) {}
+
+LockOutcome Cluster::call_all(const std::string& path_and_query, std::string* problems) {
+  auto outcomes = for_each_node_parallel(nodes_.size(), [&](size_t i) {
+    std::string url = nodes_[i].url + path_and_query;
+    auto response = http::request("POST", url, {kLockTimeout, std::nullopt});
+    if (!response) {
+      return std::make_pair(LockOutcome::kException,
+                            fmt::format("node {} ({}) unreachable", i, nodes_[i].url));
+    }
+    auto body = response->json(url);
+    if (!response->ok() || !body || *body != nlohmann::json{{"locked", true}}) {
+      return std::make_pair(LockOutcome::kFailure, fmt::format("node {} ({}) answered {} {}", i,
+                                                               nodes_[i].url, response->status,
+                                                               response->body));
+    }
+    return std::make_pair(LockOutcome::kOk, std::string());
+  });
+  LockOutcome result = LockOutcome::kOk;
+  for (const auto& [outcome, problem] : outcomes) {
+    if (outcome == LockOutcome::kOk) continue;
+    spdlog::warn("{}: {}", path_and_query.substr(0, path_and_query.find('?')), problem);
+    if (problems) *problems += (problems->empty() ? "" : "; ") + problem;
+    if (outcome == LockOutcome::kFailure || result == LockOutcome::kOk) result = outcome;
+  }
+  return result;
+}
+
+LockOutcome Cluster::lock(const std::string& locker, int64_t ttl, std::string* problems) {
+  return call_all(fmt::format("/lock?locker={}&ttl={}", http::url_encode(locker), ttl), problems);
+}
+
+LockOutcome Cluster::relock(const std::string& locker, int64_t ttl) {
+  return call_all(fmt::format("/relock?locker={}&ttl={}", http::url_encode(locker), ttl));
+}
+
+void Cluster::unlock(const std::string& locker) {
+  for_each_node_parallel(nodes_.size(), [&](size_t i) {
+    auto url = fmt::format("{}/unlock?locker={}&ttl=0", nodes_[i].url, http::url_encode(locker));
+    ignore_error(http::request("POST", url, {kLockTimeout, std::nullopt}), "best-effort unlock");
+    return 0;
+  });
+}
+
+Result<std::string> Cluster::start_on_node(size_t index, const std::string& subpath,
+                                           nlohmann::json body) {
+  std::string url = nodes_[index].url + "/" + subpath;
+  auto response = ASTACUS_TRY(http::request("POST", url, {std::chrono::seconds(10), body.dump()}));
+  if (!response.ok()) {
+    return errorf(ErrorCode::kUnavailable, "node {} ({}) refused {}: HTTP {} {}", index, url, subpath,
+                  response.status, response.body);
+  }
+  auto parsed = ASTACUS_TRY(response.json(url));
+  if (!parsed.contains("status_url") || !parsed["status_url"].is_string()) {
+    return errorf(ErrorCode::kUnavailable, "node {} ({}) gave no status_url: {}", index, url,
+                  response.body);
+  }
+  return parsed["status_url"].get<std::string>();
+}
+
+Result<std::vector<nlohmann::json>> Cluster::run_node_op(
+    const std::string& subpath, const std::vector<std::optional<nlohmann::json>>& bodies,
+    const std::string& result_url, SubResultSignal& signal,
+    const std::function<void(const manifest::Progress&)>& on_progress,
+    const std::function<bool()>& cancelled) {
+  std::vector<std::optional<std::string>> status_urls(nodes_.size());
+  for (size_t i = 0; i < nodes_.size(); ++i) {
+    if (!bodies[i]) continue;
+    nlohmann::json body = *bodies[i];
+    body["result_url"] = result_url;
+    status_urls[i] = ASTACUS_TRY(start_on_node(i, subpath, std::move(body)));
+  }
+  std::vector<nlohmann::json> results(nodes_.size());
+  std::vector<int> failures(nodes_.size(), 0);
+  std::vector<bool> done(nodes_.size(), false);
+  double delay = poll_.delay_start;
+  auto deadline = std::chrono::steady_clock::now() +
+                  std::chrono::duration_cast<std::chrono::steady_clock::duration>(
+                      std::chrono::duration<double>(poll_.duration));
+  while (true) {
+    bool all_final = true;
+    std::vector<manifest::Progress> progresses;
+    for (size_t i = 0; i < nodes_.size(); ++i) {
+      if (!status_urls[i]) continue;
+      if (!done[i]) {
+        auto timeout = std::chrono::milliseconds(static_cast<int64_t>(poll_.result_timeout * 1000));
+        auto response = http::request("GET", *status_urls[i], {timeout, std::nullopt});
+        Result<nlohmann::json> parsed = response ? response->json(*status_urls[i])
+                                                 : Result<nlohmann::json>(make_error(response.error()));
+        if (!parsed || !response->ok()) {
+          if (++failures[i] >= poll_.maximum_failures) {
+            return errorf(ErrorCode::kUnavailable, "node {} ({}): polling {} failed {} times: {}", i,
+                          nodes_[i].url, *status_urls[i], failures[i],
+                          parsed ? response->body : parsed.error().message);
+          }
+          all_final = false;
+          continue;
+        }
+        failures[i] = 0;
+        results[i] = *parsed;
+      }
+      auto progress = manifest::parse_progress(results[i].value("progress", nlohmann::json::object()));
+      manifest::Progress p = progress ? *progress : manifest::Progress{};
+      progresses.push_back(p);
+      if (p.finished_failed()) {
+        return errorf(ErrorCode::kUnavailable, "node {} ({}) failed {}: {}", i, nodes_[i].url, subpath,
+                      results[i].value("error", std::string("see that node's log")));
+      }
+      done[i] = p.final;
+      if (!p.final) all_final = false;
+    }
+    if (on_progress) on_progress(manifest::Progress::merge(progresses));
+    if (all_final) return results;
+    if (cancelled && cancelled()) return make_error(ErrorCode::kCancelled, subpath + " cancelled");
+    if (std::chrono::steady_clock::now() > deadline) {
+      return errorf(ErrorCode::kTimeout, "nodes did not finish {} within {} s", subpath, poll_.duration);
+    }
+    signal.wait(delay, cancelled);
+    delay = std::min(delay * poll_.delay_multiplier, poll_.delay_max);
+  }
+}
+
+std::vector<std::optional<nlohmann::json>> Cluster::metadata() {
+  return for_each_node_parallel(nodes_.size(), [&](size_t i) -> std::optional<nlohmann::json> {
+    auto response = http::request("GET", nodes_[i].url + "/metadata", {std::chrono::seconds(10), {}});
+    if (!response || !response->ok()) return std::nullopt;
+    auto parsed = response->json(nodes_[i].url);
+    if (!parsed) return std::nullopt;
+    return *parsed;
+  });
+}
+
+}  // namespace astacus::coordinator

@@ -1,0 +1,71 @@
+#pragma once
+// Talking to every node of the cluster (spec §7, §8.2): lock/relock/unlock in parallel, and
+// "run a node op on these nodes and poll until every result is final".
+// Thread-safe: one Cluster may be used by an op and its relock thread at once.
+
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "config/types.h"
+#include "manifest/types.h"
+
+namespace astacus::coordinator {
+
+/// Wakes a poller early when a node PUTs its sub-result.
+class SubResultSignal {
+ public:
+  void notify();
+  /// Waits up to `seconds` or until notified (or stop() is true); clears the signal.
+  void wait(double seconds, const std::function<bool()>& stop);
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable cv_;
+  bool signalled_ = false;
+};
+
+enum class LockOutcome { kOk, kFailure, kException };
+
+class Cluster {
+ public:
+  Cluster(std::vector<config::CoordinatorNode> nodes, config::PollConfig poll);
+
+  size_t size() const { return nodes_.size(); }
+  const std::vector<config::CoordinatorNode>& nodes() const { return nodes_; }
+
+  /// Locks every node; any failure dominates (spec §7.1). Does not unlock on failure.
+  /// `problems` (optional) receives one line per node that did not lock, naming it.
+  LockOutcome lock(const std::string& locker, int64_t ttl, std::string* problems = nullptr);
+  LockOutcome relock(const std::string& locker, int64_t ttl);
+  void unlock(const std::string& locker);
+
+  /// Starts POST <node>/<subpath> with bodies[i] on each node i that has a body (result_url
+  /// added), then polls until every result is final. Returns results (null for skipped
+  /// nodes). Fails naming the node when a start fails, a node reports failure, or polling
+  /// fails `maximum_failures` times in a row. `on_progress` gets the merged progress.
+  Result<std::vector<nlohmann::json>> run_node_op(
+      const std::string& subpath, const std::vector<std::optional<nlohmann::json>>& bodies,
+      const std::string& result_url, SubResultSignal& signal,
+      const std::function<void(const manifest::Progress&)>& on_progress,
+      const std::function<bool()>& cancelled);
+
+  /// GET <node>/metadata of every node (nullopt for unreachable ones).
+  std::vector<std::optional<nlohmann::json>> metadata();
+
+ private:
+  LockOutcome call_all(const std::string& path_and_query, std::string* problems = nullptr);
+  Result<std::string> start_on_node(size_t index, const std::string& subpath,
+                                    nlohmann::json body);
+
+  std::vector<config::CoordinatorNode> nodes_;
+  config::PollConfig poll_;
+};
+
+}  // namespace astacus::coordinator

@@ -1,0 +1,94 @@
+#include "coordinator/list_stats.h"
+
+#include <algorithm>
+#include <map>
+#include <unordered_map>
+
+namespace astacus::coordinator {
+
+ClusterFileStats compute_deduplicated_snapshot_file_stats(
+    const manifest::BackupManifest& manifest) {
+  std::map<std::string, int64_t> max_counts;
+  std::unordered_map<std::string, int64_t> sizes;  // first size seen per hexdigest
+  for (const auto& result : manifest.snapshot_results) {
+    if (!result.state) continue;
+    std::unordered_map<std::string, int64_t> node_counts;
+    for (const auto& file : result.state->files) {
+      ++node_counts[file.hexdigest];
+      sizes.try_emplace(file.hexdigest, file.file_size);
+    }
+    for (const auto& [hexdigest, count] : node_counts) {
+      int64_t& best = max_counts[hexdigest];
+      best = std::max(best, count);
+    }
+  }
+  ClusterFileStats stats;
+  for (const auto& [hexdigest, count] : max_counts) {
+    stats.files += count;
+    stats.data_size += count * sizes[hexdigest];
+  }
+  return stats;
+}
+
+ListEntry make_list_entry(std::string_view object_name, const manifest::BackupManifest& manifest,
+                          std::string_view prefix) {
+  ListEntry e;
+  e.name = std::string(object_name.starts_with(prefix) ? object_name.substr(prefix.size())
+                                                       : object_name);
+  e.start = manifest.start;
+  e.end = manifest.end;
+  e.plugin = manifest.plugin;
+  e.attempt = manifest.attempt;
+  e.nodes = static_cast<int64_t>(manifest.snapshot_results.size());
+  for (const auto& r : manifest.snapshot_results) {
+    e.files += r.files;
+    e.total_size += r.total_size;
+  }
+  for (const auto& u : manifest.upload_results) {
+    e.upload_size += u.total_size;
+    e.upload_stored_size += u.total_stored_size;
+  }
+  ClusterFileStats stats = compute_deduplicated_snapshot_file_stats(manifest);
+  e.cluster_files = stats.files;
+  e.cluster_data_size = stats.data_size;
+  if (manifest.tiered_storage_results) {
+    e.tiered_storage_size = manifest.tiered_storage_results->total_size_bytes;
+  }
+  return e;
+}
+
+nlohmann::ordered_json list_entry_to_json(const ListEntry& e) {
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();
+  j["name"] = e.name;
+  j["start"] = format_rfc3339(e.start);
+  j["end"] = format_rfc3339(e.end);
+  j["plugin"] = e.plugin;
+  j["attempt"] = e.attempt;
+  j["nodes"] = e.nodes;
+  j["files"] = e.files;
+  j["total_size"] = e.total_size;
+  j["upload_size"] = e.upload_size;
+  j["upload_stored_size"] = e.upload_stored_size;
+  j["cluster_files"] = e.cluster_files;
+  j["cluster_data_size"] = e.cluster_data_size;
+  j["tiered_storage_size"] =
+      e.tiered_storage_size ? nlohmann::ordered_json(*e.tiered_storage_size) : nullptr;
+  return j;
+}
+
+nlohmann::ordered_json list_response_to_json(const std::vector<StorageListing>& storages) {
+  nlohmann::ordered_json list = nlohmann::ordered_json::array();
+  for (const auto& storage : storages) {
+    nlohmann::ordered_json backups = nlohmann::ordered_json::array();
+    for (const auto& entry : storage.backups) backups.push_back(list_entry_to_json(entry));
+    nlohmann::ordered_json s = nlohmann::ordered_json::object();
+    s["storage_name"] = storage.storage_name;
+    s["backups"] = std::move(backups);
+    list.push_back(std::move(s));
+  }
+  nlohmann::ordered_json out = nlohmann::ordered_json::object();
+  out["storages"] = std::move(list);
+  return out;
+}
+
+}  // namespace astacus::coordinator

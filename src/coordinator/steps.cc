@@ -1,0 +1,179 @@
+#include "coordinator/steps.h"
+
+#include <algorithm>
+#include <unordered_set>
+#include <spdlog/spdlog.h>
+
+#include "coordinator/node_mapping.h"
+#include "coordinator/upload_plan.h"
+#include "manifest/json.h"
+#include "manifest/naming.h"
+
+namespace astacus::coordinator {
+
+namespace {
+
+nlohmann::json group_json(const snapshot::SnapshotGroup& group) {
+  nlohmann::json j = {{"root_glob", group.root_glob}, {"excluded_names", group.excluded_names}};
+  j["embedded_file_size_max"] = group.embedded_file_size_max
+                                    ? nlohmann::json(*group.embedded_file_size_max)
+                                    : nlohmann::json(nullptr);
+  return j;
+}
+
+Result<std::vector<nlohmann::json>> run_on_nodes(
+    OpContext& context, const std::string& step, const std::string& subpath,
+    const std::vector<std::optional<nlohmann::json>>& bodies) {
+  return context.cluster->run_node_op(
+      subpath, bodies, context.result_url, *context.signal,
+      [&](const manifest::Progress& p) { context.report_progress(step, p); }, context.cancelled);
+}
+
+}  // namespace
+
+Status SnapshotStep::run(OpContext& context) {
+  nlohmann::json groups = nlohmann::json::array();
+  for (const auto& g : groups_) groups.push_back(group_json(g));
+  std::vector<std::optional<nlohmann::json>> bodies(context.cluster->size(),
+                                                    nlohmann::json{{"groups", groups}});
+  auto results = ASTACUS_TRY(run_on_nodes(context, name(), "snapshot", bodies));
+  context.snapshot_results.clear();
+  for (size_t i = 0; i < results.size(); ++i) {
+    auto parsed = manifest::parse_snapshot_result(results[i]);
+    if (!parsed) return make_error(parsed.error().with_context(fmt::format("snapshot result of node {}", i)));
+    context.snapshot_results.push_back(std::move(*parsed));
+  }
+  return ok();
+}
+
+Status ListHexdigestsStep::run(OpContext& context) {
+  auto digests = ASTACUS_TRY(context.store->list_hexdigests());
+  context.stored_hexdigests = std::set<std::string>(digests.begin(), digests.end());
+  return ok();
+}
+
+Status UploadBlocksStep::run(OpContext& context) {
+  std::vector<std::vector<manifest::SnapshotHash>> node_hashes;
+  for (const auto& r : context.snapshot_results) node_hashes.push_back(r.hashes.value_or(std::vector<manifest::SnapshotHash>{}));
+  std::unordered_set<std::string> stored(context.stored_hexdigests.begin(),
+                                         context.stored_hexdigests.end());
+  auto plan = build_node_index_datas(node_hashes, stored);
+  std::vector<std::optional<nlohmann::json>> bodies(context.cluster->size());
+  for (const auto& assignment : plan) {
+    if (assignment.hashes.empty() || assignment.node_index >= bodies.size()) continue;
+    nlohmann::json hashes = nlohmann::json::array();
+    for (const auto& h : assignment.hashes) hashes.push_back({{"hexdigest", h.hexdigest}, {"size", h.size}});
+    bodies[assignment.node_index] = nlohmann::json{
+        {"hashes", hashes}, {"storage", context.store->name()}, {"validate_file_hashes", true}};
+  }
+  auto results = ASTACUS_TRY(run_on_nodes(context, name(), "upload", bodies));
+  context.upload_results.clear();
+  for (size_t i = 0; i < results.size(); ++i) {
+    if (!bodies[i]) continue;
+    auto parsed = manifest::parse_snapshot_upload_result(results[i]);
+    if (!parsed) return make_error(parsed.error().with_context(fmt::format("upload result of node {}", i)));
+    context.upload_results.push_back(std::move(*parsed));
+  }
+  return ok();
+}
+
+Status UploadManifestStep::run(OpContext& context) {
+  // The manifest is the commit point: check that every blob it references is stored.
+  auto stored = ASTACUS_TRY(context.store->list_hexdigests());
+  std::set<std::string> present(stored.begin(), stored.end());
+  for (size_t i = 0; i < context.snapshot_results.size(); ++i) {
+    for (const auto& h : context.snapshot_results[i].hashes.value_or(std::vector<manifest::SnapshotHash>{})) {
+      if (!present.count(h.hexdigest)) {
+        return make_error(ErrorCode::kUnavailable,
+                          fmt::format("blob {} of node {} is missing from storage '{}'; not writing "
+                                      "a manifest that references it",
+                                      h.hexdigest, i, context.store->name()),
+                          /*retryable=*/true);
+      }
+    }
+  }
+  manifest::BackupManifest backup;
+  backup.start = context.attempt_start;
+  backup.end = now_utc();
+  backup.attempt = context.attempt;
+  backup.snapshot_results = context.snapshot_results;
+  backup.upload_results = context.upload_results;
+  backup.plugin = context.config->plugin;
+  backup.plugin_data = context.plugin_data;
+  auto existing = ASTACUS_TRY(context.store->list_jsons());
+  std::string name = manifest::unique_backup_name(context.attempt_start, existing);
+  if (ASTACUS_TRY(context.store->json_exists(name))) {
+    return errorf(ErrorCode::kConflict, "manifest {} already exists; refusing to overwrite it", name);
+  }
+  ASTACUS_TRY(context.store->upload_json(name, manifest::serialize_manifest(backup)));
+  context.written_backup_name = name;
+  spdlog::info("backup {} written to storage '{}'", name, context.store->name());
+  return ok();
+}
+
+Status BackupNameStep::run(OpContext& context) {
+  if (!context.restore.name.empty()) {
+    context.backup_name = manifest::with_backup_prefix(context.restore.name);
+    return ok();
+  }
+  // Newest backup- manifest only (Python took the greatest JSON name of any kind).
+  auto names = ASTACUS_TRY(context.store->list_jsons());
+  std::string newest;
+  for (const auto& n : names) {
+    if (manifest::is_backup_name(n) && n > newest) newest = n;
+  }
+  if (newest.empty()) {
+    return errorf(ErrorCode::kNotFound, "storage '{}' has no backups to restore", context.store->name());
+  }
+  context.backup_name = newest;
+  return ok();
+}
+
+Status BackupManifestStep::run(OpContext& context) {
+  auto text = context.store->download_json(context.backup_name);
+  if (!text) {
+    return make_error(text.error().with_context(
+        fmt::format("cannot read backup {} from storage '{}'", context.backup_name, context.store->name())));
+  }
+  context.manifest = ASTACUS_TRY(manifest::parse_manifest(*text, context.backup_name));
+  context.manifest->filename = context.backup_name;
+  return ok();
+}
+
+Status MapNodesStep::run(OpContext& context) {
+  std::vector<ClusterNode> nodes;
+  for (const auto& n : context.config->nodes) nodes.push_back({n.url, n.az});
+  context.node_to_backup_index = ASTACUS_TRY(get_node_to_backup_index(
+      context.restore.partial_restore_nodes, context.manifest->snapshot_results, nodes));
+  return ok();
+}
+
+Status RestoreStep::run(OpContext& context) {
+  const auto& results = context.manifest->snapshot_results;
+  if (results.empty()) {
+    return errorf(ErrorCode::kInvalidArgument, "backup {} has no node snapshots", context.backup_name);
+  }
+  bool partial = !context.restore.partial_restore_nodes.empty();
+  std::vector<std::optional<nlohmann::json>> downloads(context.cluster->size());
+  std::vector<std::optional<nlohmann::json>> clears(context.cluster->size());
+  auto globs_of = [&](size_t j) {
+    return results[j].state ? results[j].state->root_globs : std::vector<std::string>{};
+  };
+  for (size_t i = 0; i < context.node_to_backup_index.size(); ++i) {
+    if (auto j = context.node_to_backup_index[i]) {
+      downloads[i] = nlohmann::json{{"storage", context.store->name()},
+                                    {"backup_name", context.backup_name},
+                                    {"snapshot_index", *j},
+                                    {"root_globs", globs_of(*j)}};
+    } else if (!partial) {
+      clears[i] = nlohmann::json{{"root_globs", globs_of(0)}};
+    }
+  }
+  ASTACUS_TRY(run_on_nodes(context, name(), "download", downloads));
+  if (std::any_of(clears.begin(), clears.end(), [](const auto& b) { return b.has_value(); })) {
+    ASTACUS_TRY(run_on_nodes(context, "ClearStep", "clear", clears));
+  }
+  return ok();
+}
+
+}  // namespace astacus::coordinator

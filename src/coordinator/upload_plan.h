@@ -1,0 +1,38 @@
+#pragma once
+// Which node uploads which blob (spec §6.5, Python coordinator/plugins/base.py:
+// build_node_index_datas). Pure function; the engine sends one upload request per entry.
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "manifest/types.h"
+
+namespace astacus::coordinator {
+
+/// The blobs one node must upload.
+struct NodeIndexData {
+  size_t node_index = 0;
+  std::vector<manifest::SnapshotHash> hashes;  // in assignment order, each blob once
+  int64_t total_size = 0;                      // sum of hashes[].size
+
+  bool operator==(const NodeIndexData&) const = default;
+};
+
+/// `node_hashes[i]` = the `hashes` of node i's snapshot result (index-aligned with the
+/// configured nodes; empty for nodes without hashes). `stored_hexdigests` = blobs already in
+/// storage. Each distinct (hexdigest, size) not yet stored is assigned once, processed in
+/// order of (number of hash entries carrying it ascending, size descending, first appearance),
+/// to the holder with the smallest total assigned bytes so far (ties: lowest index).
+/// Returns only nodes with at least one blob, in node order.
+std::vector<NodeIndexData> build_node_index_datas(
+    const std::vector<std::vector<manifest::SnapshotHash>>& node_hashes,
+    const std::unordered_set<std::string>& stored_hexdigests);
+
+/// Convenience: the per-node `hashes` of snapshot results (missing hashes = none).
+std::vector<std::vector<manifest::SnapshotHash>> hashes_of(
+    const std::vector<manifest::SnapshotResult>& snapshot_results);
+
+}  // namespace astacus::coordinator

@@ -1,0 +1,107 @@
+#include "http/server.h"
+
+#include <spdlog/spdlog.h>
+
+namespace astacus::http {
+
+void send_json(Reply& reply, int status, const nlohmann::json& body) {
+  reply.status = status;
+  reply.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                    "application/json");
+}
+
+void send_json(Reply& reply, int status, const nlohmann::ordered_json& body) {
+  reply.status = status;
+  reply.set_content(body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace),
+                    "application/json");
+}
+
+void send_detail(Reply& reply, int status, const nlohmann::json& detail) {
+  send_json(reply, status, nlohmann::json{{"detail", detail}});
+}
+
+namespace {
+int status_for(ErrorCode code) {
+  switch (code) {
+    case ErrorCode::kNotFound: return 404;
+    case ErrorCode::kInvalidArgument: return 422;
+    case ErrorCode::kBusy:
+    case ErrorCode::kConflict: return 409;
+    case ErrorCode::kForbidden: return 403;
+    case ErrorCode::kUnavailable: return 503;
+    default: return 500;
+  }
+}
+}  // namespace
+
+void send_error(Reply& reply, const Error& error) {
+  std::string code(to_string(error.code));
+  send_detail(reply, status_for(error.code), {{"code", code}, {"message", error.message}});
+}
+
+nlohmann::json validation_item(const std::vector<nlohmann::json>& loc, std::string_view msg,
+                               std::string_view type) {
+  return {{"loc", loc}, {"msg", msg}, {"type", type}};
+}
+
+void send_validation_errors(Reply& reply, const std::vector<nlohmann::json>& items) {
+  send_json(reply, 422, nlohmann::json{{"detail", items}});
+}
+
+std::optional<nlohmann::json> parse_json_body(const Request& request, Reply& reply,
+                                              const nlohmann::json& empty_value) {
+  if (request.body.empty()) return empty_value;
+  auto parsed = nlohmann::json::parse(request.body, nullptr, false);
+  if (parsed.is_discarded()) {
+    nlohmann::json item = {{"type", "json_invalid"},
+                           {"loc", {"body", 0}},
+                           {"msg", "JSON decode error"},
+                           {"input", nlohmann::json::object()},
+                           {"ctx", {{"error", "Expecting value"}}}};
+    send_json(reply, 422, nlohmann::json{{"detail", {item}}});
+    return std::nullopt;
+  }
+  return parsed;
+}
+
+bool require_query(const Request& request, Reply& reply, const std::vector<std::string>& names) {
+  std::vector<nlohmann::json> items;
+  for (const auto& name : names) {
+    if (!request.has_param(name.c_str())) {
+      items.push_back(validation_item({"query", name}, "field required", "value_error.missing"));
+    }
+  }
+  if (items.empty()) return true;
+  send_validation_errors(reply, items);
+  return false;
+}
+
+std::string request_origin(const Request& request) {
+  std::string host = request.get_header_value("Host");
+  if (host.empty()) host = request.local_addr + ":" + std::to_string(request.local_port);
+  return "http://" + host;
+}
+
+Server::Server() = default;
+
+Server::~Server() { stop(); }
+
+Status Server::start(const std::string& host, int port) {
+  if (!server_.bind_to_port(host.c_str(), port)) {
+    return errorf(ErrorCode::kUnavailable, "cannot listen on {}:{} (address in use or not local?)",
+                  host, port);
+  }
+  thread_ = std::thread([this] { server_.listen_after_bind(); });
+  return ok();
+}
+
+void Server::stop() {
+  server_.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+void Server::wait() {
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace astacus::http

@@ -1,0 +1,64 @@
+#pragma once
+// HTTP server glue over cpp-httplib: JSON responses, the FastAPI-shaped error bodies Python
+// Astacus clients expect, and Error -> status mapping in one place. No domain logic.
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <httplib.h>
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+
+namespace astacus::http {
+
+using Request = httplib::Request;
+using Reply = httplib::Response;
+
+void send_json(Reply& reply, int status, const nlohmann::json& body);
+void send_json(Reply& reply, int status, const nlohmann::ordered_json& body);
+/// {"detail": detail} with `status`.
+void send_detail(Reply& reply, int status, const nlohmann::json& detail);
+/// Maps an Error to a status (NotFound 404, InvalidArgument 422, Conflict/Busy 409,
+/// Forbidden 403, Unavailable 503, others 500) and {"detail": {"code", "message"}}.
+void send_error(Reply& reply, const Error& error);
+
+/// One pydantic-v1 style validation problem: {"loc": [...], "msg": ..., "type": ...}.
+nlohmann::json validation_item(const std::vector<nlohmann::json>& loc, std::string_view msg,
+                               std::string_view type);
+/// 422 {"detail": [items...]}.
+void send_validation_errors(Reply& reply, const std::vector<nlohmann::json>& items);
+
+/// Parses the request body as JSON. An empty body gives `empty_value`. On a syntax error it
+/// sends FastAPI's 422 json_invalid body and returns nullopt.
+std::optional<nlohmann::json> parse_json_body(const Request& request, Reply& reply,
+                                              const nlohmann::json& empty_value);
+
+/// Required query parameters; on missing ones sends 422 listing each and returns false.
+bool require_query(const Request& request, Reply& reply, const std::vector<std::string>& names);
+
+/// "http://<Host header>" of the request, so status URLs use the address the caller used.
+std::string request_origin(const Request& request);
+
+/// Runs an httplib::Server on host:port in a background thread.
+class Server {
+ public:
+  Server();
+  ~Server();
+  httplib::Server& routes() { return server_; }
+  /// Binds and starts serving; error names host:port when the bind fails.
+  Status start(const std::string& host, int port);
+  void stop();
+  /// Blocks until stop() is called.
+  void wait();
+
+ private:
+  httplib::Server server_;
+  std::thread thread_;
+};
+
+}  // namespace astacus::http

@@ -1,0 +1,93 @@
+#pragma once
+// JSON form of the manifest types, exactly as Python Astacus (msgspec) writes it: same key
+// order, same omissions, compact separators.
+//
+// Writing (to_json, usable as `nlohmann::ordered_json j = value;`):
+//   BackupManifest  {start,end,attempt,snapshot_results,upload_results,plugin,plugin_data,
+//                    filename,tiered_storage_results(null when unset)}
+//   SnapshotResult {start,end(null),state(null),files,total_size,hashes(null),hostname,az,progress}
+//   SnapshotState   {root_globs,files} — each omitted when empty
+//   SnapshotFile    {relative_path,file_size,mtime_ns,hexdigest(omitted when ""),
+//                    content_b64(omitted when unset)}
+//   SnapshotHash {hexdigest,size}; Progress {handled,failed,total,final};
+//   SnapshotUploadResult {hostname,az,progress,total_size,total_stored_size};
+//   TieredStorageResults {n_objects,total_size_bytes}.
+// Timestamps use format_rfc3339. Strings that are not valid UTF-8 are written with U+FFFD.
+//
+// Reading (parse_*): fields with a Python default may be missing; unknown fields are ignored
+// (forward compatibility). Errors are InvalidArgument and name the field path, e.g.
+// "snapshot_results[0].state.files[3].mtime_ns: expected integer"; parse_manifest prefixes
+// "manifest <name>: ". Values are validated: relative_path must pass is_safe_relative_path,
+// hexdigests are 64 lowercase hex digits, content_b64 is valid base64, sizes are >= 0, and a
+// file has exactly one of hexdigest / content_b64. No exception escapes.
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "manifest/types.h"
+
+namespace astacus::manifest {
+
+/// The manifest format this code reads and writes. A manifest carrying a top-level
+/// "format_version" greater than this is refused (Python manifests have none = version 1).
+inline constexpr int64_t kManifestFormatVersion = 1;
+
+void to_json(nlohmann::ordered_json& j, const Progress& v);
+void to_json(nlohmann::ordered_json& j, const SnapshotFile& v);
+void to_json(nlohmann::ordered_json& j, const SnapshotHash& v);
+void to_json(nlohmann::ordered_json& j, const SnapshotState& v);
+void to_json(nlohmann::ordered_json& j, const SnapshotResult& v);
+void to_json(nlohmann::ordered_json& j, const SnapshotUploadResult& v);
+void to_json(nlohmann::ordered_json& j, const TieredStorageResults& v);
+void to_json(nlohmann::ordered_json& j, const BackupManifest& v);
+
+/// Compact JSON text (no spaces), byte-identical to Python's manifest for the same content.
+std::string serialize_manifest(const BackupManifest& manifest);
+
+/// Compact dump of any ordered JSON value with the same settings as serialize_manifest.
+std::string dump_compact(const nlohmann::ordered_json& j);
+
+/// Parses a stored manifest. `name` is the manifest's object name without "json/" (e.g.
+/// "backup-2026-11-24T07:30:26+00:00"); it appears in every error and, when non-empty, becomes
+/// `filename` (as Python's download_backup_manifest does; a different non-empty stored
+/// filename is an error). Refuses a "format_version" newer than kManifestFormatVersion.
+Result<BackupManifest> parse_manifest(std::string_view json_text, std::string_view name);
+Result<BackupManifest> parse_manifest_json(const nlohmann::ordered_json& j, std::string_view name);
+
+/// Parses a manifest but converts only snapshot_results[index] (what a node needs for a
+/// download). NotFound when the index is out of range.
+Result<SnapshotResult> parse_manifest_snapshot_result(std::string_view json_text,
+                                                      std::string_view name, size_t index);
+
+// Per-type parsers. `path` is the field path of `j` used in error messages ("" = top level).
+// Overloads exist for both nlohmann::json (e.g. HTTP bodies) and nlohmann::ordered_json.
+Result<Progress> parse_progress(const nlohmann::json& j, std::string_view path = "");
+Result<Progress> parse_progress(const nlohmann::ordered_json& j, std::string_view path = "");
+Result<SnapshotFile> parse_snapshot_file(const nlohmann::json& j, std::string_view path = "");
+Result<SnapshotFile> parse_snapshot_file(const nlohmann::ordered_json& j,
+                                         std::string_view path = "");
+Result<SnapshotHash> parse_snapshot_hash(const nlohmann::json& j, std::string_view path = "");
+Result<SnapshotHash> parse_snapshot_hash(const nlohmann::ordered_json& j,
+                                         std::string_view path = "");
+Result<SnapshotState> parse_snapshot_state(const nlohmann::json& j, std::string_view path = "");
+Result<SnapshotState> parse_snapshot_state(const nlohmann::ordered_json& j,
+                                           std::string_view path = "");
+Result<SnapshotResult> parse_snapshot_result(const nlohmann::json& j, std::string_view path = "");
+Result<SnapshotResult> parse_snapshot_result(const nlohmann::ordered_json& j,
+                                             std::string_view path = "");
+Result<SnapshotUploadResult> parse_snapshot_upload_result(const nlohmann::json& j,
+                                                          std::string_view path = "");
+Result<SnapshotUploadResult> parse_snapshot_upload_result(const nlohmann::ordered_json& j,
+                                                          std::string_view path = "");
+
+/// True for 64 lowercase hex digits (a BLAKE2s-256 hexdigest).
+bool is_valid_hexdigest(std::string_view hexdigest);
+
+/// True for the plugin names Python knows: cassandra, clickhouse, files, m3db, flink.
+bool is_known_plugin(std::string_view plugin);
+
+}  // namespace astacus::manifest

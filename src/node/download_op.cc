@@ -1,0 +1,159 @@
+#include <unistd.h>
+
+#include <algorithm>
+#include <map>
+#include <set>
+#include <spdlog/spdlog.h>
+
+#include "base/encoding.h"
+#include "base/paths.h"
+#include "base/parallel.h"
+#include "codec/blake2s.h"
+#include "manifest/json.h"
+#include "node/node_ops.h"
+#include "node/restore_writer.h"
+
+namespace astacus::node {
+
+namespace {
+
+using FileMap = std::map<std::string, manifest::SnapshotFile>;
+
+// Same content already on disk (spec §6.6 step 6: size, hexdigest and embedded content equal).
+bool already_present(const FileMap& local, const manifest::SnapshotFile& wanted) {
+  auto it = local.find(wanted.relative_path);
+  if (it == local.end()) return false;
+  const auto& have = it->second;
+  return have.file_size == wanted.file_size && have.hexdigest == wanted.hexdigest &&
+         have.content_b64 == wanted.content_b64;
+}
+
+// An identical file keeps its inode and content; only a differing mtime is put back.
+Status touch_if_needed(const std::filesystem::path& root, const FileMap& local,
+                       const manifest::SnapshotFile& wanted) {
+  if (local.at(wanted.relative_path).mtime_ns == wanted.mtime_ns) return ok();
+  auto target = ASTACUS_TRY(prepare_target(root, wanted.relative_path));
+  return set_mtime(target, wanted.mtime_ns);
+}
+
+Result<manifest::SnapshotResult> load_node_snapshot(NodeServices& services,
+                                                    const DownloadRequest& request) {
+  auto store = ASTACUS_TRY(services.store(request.storage));
+  auto text = ASTACUS_TRY(store->download_json(request.backup_name));
+  auto backup = ASTACUS_TRY(manifest::parse_manifest(text, request.backup_name));
+  if (request.snapshot_index < 0 ||
+      static_cast<size_t>(request.snapshot_index) >= backup.snapshot_results.size()) {
+    return errorf(ErrorCode::kInvalidArgument, "backup {} has {} node snapshots; index {} is out of range",
+                  request.backup_name, backup.snapshot_results.size(), request.snapshot_index);
+  }
+  return std::move(backup.snapshot_results[static_cast<size_t>(request.snapshot_index)]);
+}
+
+Status restore_embedded(const std::filesystem::path& root, const FileMap& local,
+                        const manifest::SnapshotFile& file) {
+  if (already_present(local, file)) return touch_if_needed(root, local, file);
+  auto data = ASTACUS_TRY(base64_decode(*file.content_b64));
+  return write_restored_file(root, file.relative_path, data, file.mtime_ns);
+}
+
+// Fetches one blob (once for all files sharing it), verifies its hash, writes every path
+// that lacks it.
+Status restore_blob(storage::ObjectStore& store, const std::filesystem::path& root,
+                    const FileMap& local, const std::vector<const manifest::SnapshotFile*>& group) {
+  std::vector<const manifest::SnapshotFile*> missing;
+  for (const auto* file : group) {
+    if (already_present(local, *file)) {
+      ASTACUS_CHECK(touch_if_needed(root, local, *file));
+    } else {
+      missing.push_back(file);
+    }
+  }
+  if (missing.empty()) return ok();
+  const std::string& hexdigest = group.front()->hexdigest;
+  auto data = ASTACUS_TRY(store.download_blob(hexdigest));
+  std::string actual = codec::blake2s_hex(data);
+  if (actual != hexdigest) {
+    return errorf(ErrorCode::kCorruption,
+                  "blob data/{} in storage '{}' is corrupt: its content hashes to {}; existing "
+                  "files were left untouched",
+                  hexdigest, store.name(), actual);
+  }
+  for (const auto* file : missing) {
+    ASTACUS_CHECK(write_restored_file(root, file->relative_path, data, file->mtime_ns));
+  }
+  return ok();
+}
+
+}  // namespace
+
+Status run_download(NodeServices& services, NodeOp& op, const DownloadRequest& request,
+                    const StillValid& valid) {
+  auto snapshot_result = ASTACUS_TRY(load_node_snapshot(services, request));
+  auto store = ASTACUS_TRY(services.store(request.storage));
+  std::vector<manifest::SnapshotFile> wanted;
+  if (snapshot_result.state) wanted = snapshot_result.state->files;
+  for (const auto& f : wanted) op.add_total(1 + f.file_size);
+
+  std::lock_guard lock(services.snapshot_mutex());
+  if (!valid()) return make_error(ErrorCode::kCancelled, "download superseded before it started");
+  snapshot::Snapshotter* snapshotter = ASTACUS_TRY(services.snapshotter());
+  auto current = ASTACUS_TRY(snapshotter->snapshot(groups_from_globs(request.root_globs),
+                                                   [&] { return !valid(); }));
+  FileMap local;
+  for (auto& f : current) local.emplace(f.relative_path, std::move(f));
+  const std::filesystem::path root = services.config().root;
+
+  for (const auto& file : wanted) {
+    if (!file.embedded()) continue;
+    ASTACUS_CHECK(restore_embedded(root, local, file).map_error(
+        [&](Error e) { return e.with_context("restoring '" + file.relative_path + "'"); }));
+    op.add_handled(1 + file.file_size);
+  }
+
+  std::map<std::string, std::vector<const manifest::SnapshotFile*>> by_digest;
+  for (const auto& file : wanted) {
+    if (!file.embedded()) by_digest[file.hexdigest].push_back(&file);
+  }
+  std::vector<std::vector<const manifest::SnapshotFile*>> groups;
+  for (auto& [digest, group] : by_digest) groups.push_back(std::move(group));
+  std::stable_sort(groups.begin(), groups.end(), [](const auto& a, const auto& b) {
+    return a.front()->file_size > b.front()->file_size;
+  });
+
+  std::mutex error_mutex;
+  std::optional<Error> first_error;
+  parallel_for(groups.size(), services.config().parallel.downloads, [&](size_t i) {
+    {
+      std::lock_guard guard(error_mutex);
+      if (first_error) return;
+    }
+    if (!valid()) return;
+    auto status = restore_blob(*store, root, local, groups[i]);
+    int64_t bytes = 0;
+    for (const auto* f : groups[i]) bytes += 1 + f->file_size;
+    if (status) {
+      op.add_handled(bytes);
+      return;
+    }
+    op.add_failed(1);
+    std::lock_guard guard(error_mutex);
+    if (!first_error) first_error = status.error();
+  });
+  if (first_error) return make_error(*first_error);
+  if (!valid()) return make_error(ErrorCode::kCancelled, "download stopped: node lock lost or op superseded");
+
+  // Files matching the globs that the backup does not have go (spec §6.6 step 9).
+  std::set<std::string> keep;
+  for (const auto& f : wanted) keep.insert(f.relative_path);
+  for (const auto& [rel, file] : local) {
+    if (keep.count(rel)) continue;
+    auto path = ASTACUS_TRY(confine(root, rel));
+    if (::unlink(path.c_str()) != 0 && errno != ENOENT) {
+      return errorf(ErrorCode::kIoError, "cannot remove '{}' (not in the backup): {}", path.string(),
+                    std::strerror(errno));
+    }
+  }
+  return ok();
+}
+
+}  // namespace astacus::node

@@ -1,0 +1,58 @@
+#pragma once
+// Node request bodies (spec §2.3) and their validation. Problems come back as pydantic-v1
+// style items ({"loc":["body",...],"msg","type"}) so the HTTP layer can answer 422.
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "manifest/types.h"
+#include "snapshot/glob.h"
+
+namespace astacus::node {
+
+using ValidationItems = std::vector<nlohmann::json>;
+
+struct SnapshotRequest {
+  std::vector<snapshot::SnapshotGroup> groups;
+  std::optional<std::string> result_url;
+};
+
+struct UploadRequest {
+  std::vector<manifest::SnapshotHash> hashes;
+  std::string storage;
+  bool validate_file_hashes = true;
+  std::optional<std::string> result_url;
+};
+
+struct ReleaseRequest {
+  std::vector<std::string> hexdigests;
+  std::optional<std::string> result_url;
+};
+
+struct DownloadRequest {
+  std::string storage;
+  std::string backup_name;
+  int64_t snapshot_index = 0;
+  std::vector<std::string> root_globs;
+  std::optional<std::string> result_url;
+};
+
+struct ClearRequest {
+  std::vector<std::string> root_globs;
+  std::optional<std::string> result_url;
+};
+
+// Each parser fills `out` and returns the validation problems (empty = valid).
+ValidationItems parse_request(const nlohmann::json& body, SnapshotRequest& out);
+ValidationItems parse_request(const nlohmann::json& body, UploadRequest& out);
+ValidationItems parse_request(const nlohmann::json& body, ReleaseRequest& out);
+ValidationItems parse_request(const nlohmann::json& body, DownloadRequest& out);
+ValidationItems parse_request(const nlohmann::json& body, ClearRequest& out);
+
+/// Groups with default options for plain root globs (download/clear re-snapshots).
+std::vector<snapshot::SnapshotGroup> groups_from_globs(const std::vector<std::string>& globs);
+
+}  // namespace astacus::node

@@ -1,0 +1,11 @@
+#include "plugins/register_all.h"
+
+#include "plugins/files/files_plugin.h"
+
+namespace astacus::plugins {
+
+void register_all(coordinator::PluginRegistry& registry) {
+  register_files_plugin(registry);
+}
+
+}  // namespace astacus::plugins

@@ -1,0 +1,26 @@
+#pragma once
+// Private to the snapshot layer: reads the content of new/changed files in a small thread pool.
+
+#include <filesystem>
+#include <vector>
+
+#include "base/result.h"
+#include "snapshot/snapshot_db.h"
+#include "snapshot/snapshotter.h"
+
+namespace astacus::snapshot::internal {
+
+struct HashJob {
+  FileRow row;                 // size/mtime/inode set; content filled in by hash_jobs()
+  bool embed = false;          // store the bytes instead of the digest
+  std::filesystem::path path;  // what to read (the link copy, or the source in same-root mode)
+  bool vanished = false;       // set when `path` disappeared before it could be read
+};
+
+/// Reads every job (biggest first, `threads` at a time), at most row.file.file_size bytes each.
+/// A file that turns out shorter is recorded with the bytes actually read. Stops at the first
+/// error, or with Cancelled when `cancelled` says so. Adds to stats.files_hashed/bytes_hashed.
+Status hash_jobs(std::vector<HashJob>& jobs, int threads, const CancelFn& cancelled,
+                 const ProgressFn& progress, SnapshotStats& stats);
+
+}  // namespace astacus::snapshot::internal

@@ -1,0 +1,384 @@
+#include "snapshot/snapshotter.h"
+
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <unordered_map>
+#include <unordered_set>
+
+#include <fmt/ranges.h>
+#include <spdlog/spdlog.h>
+
+#include "base/files.h"
+#include "base/paths.h"
+#include "snapshot/hash_jobs.h"
+#include "snapshot/link_dir.h"
+#include "snapshot/snapshot_db.h"
+#include "snapshot/walk.h"
+
+namespace astacus::snapshot {
+
+namespace fs = std::filesystem;
+using internal::FileRow;
+using internal::FileStat;
+using internal::HashJob;
+
+namespace {
+
+constexpr std::string_view kOwnersFile = ".astacus-snapshotter-owners";
+constexpr const char* kDbSuffixes[] = {"", "-wal", "-shm", "-journal"};
+
+// Absolute, symlink-resolved (as far as it exists), without a trailing slash.
+fs::path normalize(const fs::path& p) {
+  std::error_code ec;
+  fs::path abs = fs::absolute(p, ec);
+  if (ec) abs = p;
+  fs::path canon = fs::weakly_canonical(abs, ec);
+  if (ec) canon = abs.lexically_normal();
+  if (!canon.has_filename() && canon != canon.root_path()) canon = canon.parent_path();
+  return canon;
+}
+
+// "" when `path` == `dir`, its '/'-separated relative path when below `dir`, else nullopt.
+std::optional<std::string> relative_below(const fs::path& path, const fs::path& dir) {
+  fs::path rel = path.lexically_relative(dir);
+  if (rel.empty()) return std::nullopt;
+  std::string s = rel.generic_string();
+  if (s == ".") return std::string();
+  if (s == ".." || s.starts_with("../")) return std::nullopt;
+  return s;
+}
+
+std::vector<std::string> db_rels_below(const fs::path& db_file, const fs::path& dir) {
+  std::vector<std::string> out;
+  auto rel = relative_below(db_file, dir);
+  if (!rel || rel->empty()) return out;
+  for (const char* suffix : kDbSuffixes) out.push_back(*rel + suffix);
+  return out;
+}
+
+Result<std::vector<std::string>> read_owners(const fs::path& link_root) {
+  auto text = read_file(link_root / kOwnersFile);
+  std::vector<std::string> owners;
+  if (!text) {
+    if (text.error().code == ErrorCode::kNotFound) return owners;
+    return make_error(text.error());
+  }
+  size_t start = 0;
+  while (start < text->size()) {
+    size_t end = text->find('\n', start);
+    if (end == std::string::npos) end = text->size();
+    if (end > start) owners.push_back(text->substr(start, end - start));
+    start = end + 1;
+  }
+  return owners;
+}
+
+Status register_owner(const fs::path& link_root, const std::string& db) {
+  auto owners = ASTACUS_TRY(read_owners(link_root));
+  if (std::find(owners.begin(), owners.end(), db) != owners.end()) return ok();
+  owners.push_back(db);
+  if (owners.size() > 1) {
+    spdlog::warn("link directory '{}' is shared by snapshot DBs {}; its stale files will not be "
+                 "cleaned (give each snapshotter its own link directory)",
+                 link_root.string(), owners);
+  }
+  return write_file_atomic(link_root / kOwnersFile, fmt::format("{}\n", fmt::join(owners, "\n")));
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+// One snapshot() call.
+
+struct Snapshotter::Run {
+  struct Candidate {
+    std::string rel;
+    GroupMatch match;
+  };
+
+  Snapshotter& self;
+  const CancelFn& cancelled;
+  internal::LinkDir links;
+  SnapshotStats stats;
+  std::vector<Candidate> candidates;             // selected files, sorted
+  std::unordered_map<std::string, FileRow> rows;  // DB rows not yet dropped
+  std::vector<std::string> removed;               // rows to delete
+  std::vector<FileRow> kept;                      // rows reused unchanged
+  std::vector<HashJob> jobs;                      // new or changed files
+
+  bool is_cancelled() const { return cancelled && cancelled(); }
+
+  // Step 1: walk the root and keep the files some group selects.
+  Status collect(const std::vector<SnapshotGroup>& groups) {
+    CompiledGroups compiled(groups);
+    std::unordered_set<std::string> skip_files(self.db_rels_in_root_.begin(), self.db_rels_in_root_.end());
+    internal::WalkCallbacks cb;
+    cb.cancelled = cancelled;
+    cb.enter_dir = [&](const std::string& rel, std::string_view name) {
+      return name != ".astacus" && rel != self.link_rel_in_root_;
+    };
+    cb.on_file = [&](std::string rel) -> Status {
+      if (skip_files.count(rel)) return ok();
+      GroupMatch m = ASTACUS_TRY(compiled.match(rel));
+      if (m.included) candidates.push_back(Candidate{std::move(rel), m});
+      return ok();
+    };
+    ASTACUS_CHECK(internal::walk_files(self.root_, cb));
+    std::sort(candidates.begin(), candidates.end(),
+              [](const Candidate& a, const Candidate& b) { return a.rel < b.rel; });
+    return ok();
+  }
+
+  // Drops the row of `rel` (if any) and its link copy.
+  Status forget(const std::string& rel) {
+    auto it = rows.find(rel);
+    if (it == rows.end()) return ok();
+    rows.erase(it);
+    removed.push_back(rel);
+    if (self.same_root_) return ok();
+    if (!is_safe_relative_path(rel)) {  // a damaged DB row: nothing of ours to unlink
+      spdlog::warn("snapshot DB row with unsafe path '{}' dropped", rel);
+      return ok();
+    }
+    return links.remove(rel);
+  }
+
+  // Step 2: rows of files that are gone or no longer selected.
+  Status drop_unselected() {
+    rows = ASTACUS_TRY(self.db_->load());
+    std::unordered_set<std::string_view> selected;
+    for (const auto& c : candidates) selected.insert(c.rel);
+    std::vector<std::string> gone;
+    for (const auto& [rel, row] : rows) {
+      if (!selected.count(rel)) gone.push_back(rel);
+    }
+    for (const auto& rel : gone) ASTACUS_CHECK(forget(rel));
+    return ok();
+  }
+
+  void add_job(const std::string& rel, const FileStat& st, bool embed, fs::path path) {
+    HashJob job;
+    job.row.file.relative_path = rel;
+    job.row.file.file_size = st.size;
+    job.row.file.mtime_ns = st.mtime_ns;
+    job.row.inode = st.inode;
+    job.embed = embed;
+    job.path = std::move(path);
+    jobs.push_back(std::move(job));
+  }
+
+  // Step 3 for one file: reuse its row, or (re-)link it and queue it for reading.
+  Status visit(const Candidate& c) {
+    fs::path source = self.root_ / c.rel;
+    auto st = ASTACUS_TRY(internal::stat_regular(source));
+    if (!st) {
+      spdlog::warn("snapshot: '{}' vanished or is no longer a regular file; skipped", source.string());
+      return forget(c.rel);
+    }
+    auto it = rows.find(c.rel);
+    const FileRow* row = it == rows.end() ? nullptr : &it->second;
+    auto unchanged = [&](const FileStat& s) {
+      return row && row->file.file_size == s.size && row->file.mtime_ns == s.mtime_ns &&
+             row->inode == s.inode && row->file.embedded() == c.match.embeds(s.size);
+    };
+    if (self.same_root_) {
+      if (unchanged(*st)) {
+        kept.push_back(*row);
+      } else {
+        add_job(c.rel, *st, c.match.embeds(st->size), source);
+      }
+      return ok();
+    }
+    fs::path copy = self.link_root_ / c.rel;
+    auto copy_st = ASTACUS_TRY(internal::stat_regular(copy));
+    FileStat current = *st;
+    if (!copy_st || copy_st->inode != st->inode) {
+      auto linked = ASTACUS_TRY(links.link(source, c.rel));
+      if (!linked) {
+        spdlog::warn("snapshot: '{}' vanished before it was linked; skipped", source.string());
+        return forget(c.rel);
+      }
+      ++stats.files_linked;
+      current = *linked;
+    }
+    if (unchanged(current)) {
+      kept.push_back(*row);
+    } else {
+      add_job(c.rel, current, c.match.embeds(current.size), copy);
+    }
+    return ok();
+  }
+
+  Status visit_all() {
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (i % 256 == 0 && is_cancelled()) {
+        return errorf(ErrorCode::kCancelled, "snapshot of '{}' cancelled", self.root_.string());
+      }
+      ASTACUS_CHECK(visit(candidates[i]));
+    }
+    return ok();
+  }
+
+  // Steps 4 and 5: read new/changed files, then commit everything in one transaction.
+  Result<std::vector<manifest::SnapshotFile>> commit(const ProgressFn& progress) {
+    ASTACUS_CHECK(internal::hash_jobs(jobs, self.hash_threads_, cancelled, progress, stats));
+    std::vector<FileRow> upserts;
+    for (auto& job : jobs) {
+      if (job.vanished) {
+        ASTACUS_CHECK(forget(job.row.file.relative_path));
+      } else {
+        upserts.push_back(std::move(job.row));
+      }
+    }
+    ASTACUS_CHECK(self.db_->apply(removed, upserts));
+    std::vector<manifest::SnapshotFile> files;
+    files.reserve(kept.size() + upserts.size());
+    for (auto& r : kept) files.push_back(std::move(r.file));
+    for (auto& r : upserts) files.push_back(std::move(r.file));
+    std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
+      return a.relative_path < b.relative_path;
+    });
+    stats.files = static_cast<int64_t>(files.size());
+    stats.files_removed = static_cast<int64_t>(removed.size());
+    return files;
+  }
+
+  // Step 6 (best effort): delete link-directory files the DB does not record.
+  void remove_stale_links(const std::vector<manifest::SnapshotFile>& files) {
+    if (self.same_root_ || !self.claim_link_root()) return;
+    std::unordered_set<std::string_view> keep{kOwnersFile};
+    for (const auto& f : files) keep.insert(f.relative_path);
+    for (const auto& rel : self.db_rels_in_link_) keep.insert(rel);
+    internal::WalkCallbacks cb;
+    cb.on_file = [&](std::string rel) -> Status {
+      if (keep.count(rel)) return ok();
+      if (auto st = links.remove(rel); !st) {
+        spdlog::warn("snapshot: {}", st.error().message);
+      } else {
+        ++stats.stale_links_removed;
+      }
+      return ok();
+    };
+    if (auto st = internal::walk_files(self.link_root_, cb); !st) {
+      spdlog::warn("snapshot: cleaning '{}': {}", self.link_root_.string(), st.error().message);
+    }
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+
+Snapshotter::Snapshotter(fs::path root, fs::path link_root, fs::path db_file, int hash_threads,
+                         std::unique_ptr<internal::SnapshotDb> db)
+    : root_(std::move(root)),
+      link_root_(std::move(link_root)),
+      db_file_(std::move(db_file)),
+      same_root_(root_ == link_root_),
+      hash_threads_(std::clamp(hash_threads, 1, 64)),
+      db_(std::move(db)) {}
+
+Snapshotter::~Snapshotter() = default;
+
+Result<std::unique_ptr<Snapshotter>> Snapshotter::open(fs::path root, fs::path link_root,
+                                                       fs::path db_file, int hash_threads) {
+  if (root.empty() || link_root.empty() || db_file.empty()) {
+    return errorf(ErrorCode::kInvalidArgument, "snapshotter needs a root, a link directory and a DB file");
+  }
+  root = normalize(root);
+  link_root = normalize(link_root);
+  db_file = normalize(db_file);
+  bool same_root = root == link_root;
+  if (!same_root) {
+    if (relative_below(root, link_root)) {
+      return errorf(ErrorCode::kInvalidArgument, "link directory '{}' must not contain the root '{}'",
+                    link_root.string(), root.string());
+    }
+    ASTACUS_CHECK(ensure_directory(link_root));
+    ASTACUS_CHECK(register_owner(link_root, db_file.string()));
+  }
+  auto db = ASTACUS_TRY(internal::SnapshotDb::open(db_file, root.string()));
+  std::unique_ptr<Snapshotter> s(new Snapshotter(root, link_root, db_file, hash_threads, std::move(db)));
+  if (!same_root) {
+    s->link_rel_in_root_ = relative_below(link_root, root).value_or("");
+    s->db_rels_in_link_ = db_rels_below(db_file, link_root);
+  }
+  s->db_rels_in_root_ = db_rels_below(db_file, root);
+  return s;
+}
+
+Result<std::vector<manifest::SnapshotFile>> Snapshotter::snapshot(const std::vector<SnapshotGroup>& groups,
+                                                                  const CancelFn& cancelled,
+                                                                  const ProgressFn& progress) {
+  Run run{*this, cancelled, internal::LinkDir(link_root_)};
+  ASTACUS_CHECK(run.collect(groups));
+  ASTACUS_CHECK(run.drop_unselected());
+  ASTACUS_CHECK(run.visit_all());
+  auto files = ASTACUS_TRY(run.commit(progress));
+  run.remove_stale_links(files);
+  const SnapshotStats& st = run.stats;
+  spdlog::info("snapshot of '{}': {} files, {} linked, {} read ({} bytes), {} dropped, {} stale removed",
+               root_.string(), st.files, st.files_linked, st.files_hashed, st.bytes_hashed,
+               st.files_removed, st.stale_links_removed);
+  std::lock_guard lock(stats_mu_);
+  last_stats_ = st;
+  return files;
+}
+
+Status Snapshotter::release(const std::vector<std::string>& hexdigests) {
+  std::optional<Error> first_error;
+  for (const auto& hexdigest : hexdigests) {
+    if (hexdigest.empty()) continue;
+    auto paths = ASTACUS_TRY(db_->paths_with_hexdigest(hexdigest));
+    for (const auto& rel : paths) {
+      auto path = link_path(rel);
+      if (!path) {
+        if (!first_error) first_error = path.error();
+      } else if (::unlink(path->c_str()) != 0 && errno != ENOENT && !first_error) {
+        first_error = Error{ErrorCode::kIoError,
+                            fmt::format("cannot release '{}': {}", path->string(), std::strerror(errno))};
+      }
+    }
+  }
+  if (first_error) return make_error(*first_error);
+  return ok();
+}
+
+Result<std::vector<manifest::SnapshotFile>> Snapshotter::files() const { return db_->files(); }
+
+Result<std::vector<std::string>> Snapshotter::paths_with_hexdigest(const std::string& hexdigest) const {
+  if (hexdigest.empty()) return std::vector<std::string>();
+  return db_->paths_with_hexdigest(hexdigest);
+}
+
+Result<std::optional<manifest::SnapshotFile>> Snapshotter::find(const std::string& relative_path) const {
+  auto row = ASTACUS_TRY(db_->find(relative_path));
+  if (!row) return std::optional<manifest::SnapshotFile>();
+  return std::optional<manifest::SnapshotFile>(std::move(row->file));
+}
+
+Result<fs::path> Snapshotter::link_path(std::string_view relative_path) const {
+  return confine(link_root_, relative_path);
+}
+
+SnapshotStats Snapshotter::last_stats() const {
+  std::lock_guard lock(stats_mu_);
+  return last_stats_;
+}
+
+bool Snapshotter::claim_link_root() {
+  auto owners = read_owners(link_root_);
+  Status st = owners ? ok() : Status(make_error(owners.error()));
+  if (owners && owners->empty()) {  // the link directory was removed or emptied by hand
+    st = register_owner(link_root_, db_file_.string());
+    owners->push_back(db_file_.string());
+  }
+  if (!st) {
+    spdlog::warn("snapshot: {}; stale link copies not cleaned", st.error().message);
+    return false;
+  }
+  return *owners == std::vector<std::string>{db_file_.string()};
+}
+
+}  // namespace astacus::snapshot

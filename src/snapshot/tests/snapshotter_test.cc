@@ -1,0 +1,450 @@
+#include <gtest/gtest.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+
+#include "base/encoding.h"
+#include "snapshot/file_digest.h"
+#include "snapshot/snapshotter.h"
+
+namespace astacus::snapshot {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kFoobigDigest = "552d458198758daac752b948253b0d28bf0f21fcda40c626e54b5f9acf541a16";
+constexpr const char* kFoobig2Digest = "d13d8d5177d72633707f17f1d7df9caa169aa87dbc9ee738cb05c5c373591375";
+
+std::string repeat(std::string_view s, int n) {
+  std::string out;
+  for (int i = 0; i < n; ++i) out += s;
+  return out;
+}
+
+class SnapshotterTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    char tmpl[] = "/tmp/astacus-snapshot-test-XXXXXX";
+    ASSERT_NE(::mkdtemp(tmpl), nullptr);
+    dir_ = tmpl;
+    root_ = dir_ / "root";
+    links_ = dir_ / "links";
+    db_ = dir_ / "state" / "snapshot.db";
+    fs::create_directories(root_);
+  }
+  void TearDown() override {
+    snap_.reset();
+    fs::remove_all(dir_);
+  }
+
+  void write(const std::string& rel, std::string_view data, const fs::path& base = {}) {
+    fs::path p = (base.empty() ? root_ : base) / rel;
+    fs::create_directories(p.parent_path());
+    std::ofstream(p, std::ios::binary | std::ios::trunc) << data;
+  }
+  // Sets the mtime explicitly so same-second rewrites are still seen as changes.
+  void set_mtime_ns(const std::string& rel, int64_t ns) {
+    struct timespec times[2] = {{0, UTIME_OMIT}, {ns / 1'000'000'000, ns % 1'000'000'000}};
+    ASSERT_EQ(::utimensat(AT_FDCWD, (root_ / rel).c_str(), times, AT_SYMLINK_NOFOLLOW), 0);
+  }
+  ino_t inode(const fs::path& p) {
+    struct stat st;
+    return ::lstat(p.c_str(), &st) == 0 ? st.st_ino : 0;
+  }
+
+  Snapshotter& open(int threads = 1, const fs::path& link_root = {}) {
+    snap_.reset();
+    auto s = Snapshotter::open(root_, link_root.empty() ? links_ : link_root, db_, threads);
+    EXPECT_TRUE(s) << s.error().to_string();
+    snap_ = std::move(*s);
+    return *snap_;
+  }
+  std::vector<manifest::SnapshotFile> snapshot(const std::vector<SnapshotGroup>& groups) {
+    auto files = snap_->snapshot(groups);
+    EXPECT_TRUE(files) << files.error().to_string();
+    return files ? *files : std::vector<manifest::SnapshotFile>{};
+  }
+  static std::vector<std::string> paths(const std::vector<manifest::SnapshotFile>& files) {
+    std::vector<std::string> out;
+    for (const auto& f : files) out.push_back(f.relative_path);
+    return out;
+  }
+
+  fs::path dir_, root_, links_, db_;
+  std::unique_ptr<Snapshotter> snap_;
+  const std::vector<SnapshotGroup> all_{{"**"}};
+};
+
+TEST(FileDigest, ReproducesSpecReferenceValues) {  // §12 case 63
+  EXPECT_EQ(*internal::blake2s_hex(repeat("foobig", 200)), kFoobigDigest);
+  EXPECT_EQ(*internal::blake2s_hex(repeat("foobig2", 200)), kFoobig2Digest);
+}
+
+TEST_F(SnapshotterTest, HashesFilesWithSpecReferenceValues) {
+  write("big", repeat("foobig", 200));
+  write("sub/big2", repeat("foobig2", 200));
+  open();
+  auto files = snapshot(all_);
+  ASSERT_EQ(files.size(), 2u);
+  EXPECT_EQ(files[0].relative_path, "big");
+  EXPECT_EQ(files[0].file_size, 1200);
+  EXPECT_EQ(files[0].hexdigest, kFoobigDigest);
+  EXPECT_FALSE(files[0].embedded());
+  EXPECT_EQ(files[1].relative_path, "sub/big2");
+  EXPECT_EQ(files[1].hexdigest, kFoobig2Digest);
+}
+
+TEST_F(SnapshotterTest, GroupsSelectAndEmbed) {  // §12 case 57
+  for (const char* rel : {"folder1/aaa", "folder2/ccc", "bbb", "ddd", "eee"}) write(rel, "12345");
+  open();
+  auto files = snapshot({{"**/aa*", {}, 100}, {"bb*", {}, 1}, {"folder2/*c", {}, std::nullopt}});
+  ASSERT_EQ(paths(files), (std::vector<std::string>{"bbb", "folder1/aaa", "folder2/ccc"}));
+  EXPECT_FALSE(files[0].embedded());
+  EXPECT_EQ(files[0].hexdigest.size(), 64u);
+  EXPECT_EQ(files[1].content_b64, base64_encode("12345"));
+  EXPECT_EQ(files[1].hexdigest, "");
+  EXPECT_EQ(files[2].content_b64, base64_encode("12345"));
+  EXPECT_EQ(*snap_->files(), files);
+}
+
+TEST_F(SnapshotterTest, DefaultLimitEmbedsUpTo200Bytes) {
+  write("f199", std::string(199, 'a'));
+  write("f200", std::string(200, 'b'));
+  write("f201", std::string(201, 'c'));
+  write("empty", "");
+  open();
+  auto files = snapshot(all_);
+  ASSERT_EQ(paths(files), (std::vector<std::string>{"empty", "f199", "f200", "f201"}));
+  EXPECT_EQ(files[0].content_b64, "");
+  EXPECT_EQ(files[0].file_size, 0);
+  EXPECT_EQ(files[1].content_b64, base64_encode(std::string(199, 'a')));
+  EXPECT_EQ(files[2].content_b64, base64_encode(std::string(200, 'b')));
+  EXPECT_FALSE(files[3].embedded());
+  EXPECT_EQ(files[3].hexdigest, *internal::blake2s_hex(std::string(201, 'c')));
+}
+
+TEST_F(SnapshotterTest, ChangesUpdateHashAndLinkCopy) {  // §12 case 58
+  write("f", repeat("foobig", 200));
+  open();
+  snapshot(all_);
+  EXPECT_EQ(inode(links_ / "f"), inode(root_ / "f"));
+  write("f", repeat("foobig2", 200));  // new size
+  auto files = snapshot(all_);
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].hexdigest, kFoobig2Digest);
+  EXPECT_EQ(files[0].file_size, 1400);
+  EXPECT_EQ(inode(links_ / "f"), inode(root_ / "f"));
+  // Same size, new mtime (rewritten in place: same inode).
+  write("f", repeat("foobig", 233) + "xx");
+  set_mtime_ns("f", 1'600'000'000'123'456'789);
+  files = snapshot(all_);
+  EXPECT_EQ(files[0].hexdigest, *internal::blake2s_hex(repeat("foobig", 233) + "xx"));
+  EXPECT_EQ(files[0].mtime_ns, 1'600'000'000'123'456'789);
+  EXPECT_EQ(snap_->last_stats().files_hashed, 1);
+}
+
+TEST_F(SnapshotterTest, ReplacedFileWithSameSizeAndMtimeIsRehashed) {
+  write("f", repeat("foobig", 200));
+  set_mtime_ns("f", 1'500'000'000'000'000'000);
+  open();
+  snapshot(all_);
+  write("g", repeat("barbig", 200));
+  set_mtime_ns("g", 1'500'000'000'000'000'000);
+  fs::rename(root_ / "g", root_ / "f");  // new inode, same size and mtime
+  auto files = snapshot(all_);
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].hexdigest, *internal::blake2s_hex(repeat("barbig", 200)));
+  EXPECT_EQ(inode(links_ / "f"), inode(root_ / "f"));
+}
+
+TEST_F(SnapshotterTest, DeletedFilesLeaveSnapshotAndLinkDir) {  // §12 case 58
+  write("keep", "k");
+  write("sub/gone", repeat("foobig", 200));
+  open();
+  snapshot(all_);
+  ASSERT_TRUE(fs::exists(links_ / "sub/gone"));
+  fs::remove(root_ / "sub/gone");
+  auto files = snapshot(all_);
+  EXPECT_EQ(paths(files), std::vector<std::string>{"keep"});
+  EXPECT_FALSE(fs::exists(links_ / "sub/gone"));
+  EXPECT_EQ(snap_->last_stats().files_removed, 1);
+  EXPECT_FALSE(*snap_->find("sub/gone"));
+}
+
+TEST_F(SnapshotterTest, TruncationSwitchesToEmbedded) {  // §12 case 59
+  write("f", repeat("foobig", 200));
+  open();
+  EXPECT_FALSE(snapshot(all_)[0].embedded());
+  ::truncate((root_ / "f").c_str(), 199);
+  auto files = snapshot(all_);
+  EXPECT_TRUE(files[0].embedded());
+  EXPECT_EQ(files[0].content_b64, base64_encode(repeat("foobig", 200).substr(0, 199)));
+  write("f", repeat("foobig", 200));
+  ::truncate((root_ / "f").c_str(), 201);
+  files = snapshot(all_);
+  EXPECT_FALSE(files[0].embedded());
+  EXPECT_EQ(files[0].hexdigest, *internal::blake2s_hex(repeat("foobig", 200).substr(0, 201)));
+}
+
+TEST_F(SnapshotterTest, ExcludedNamesAreNeverIncluded) {  // §12 case 60
+  write("x", "1");
+  write("sub/x", "2");
+  write("sub/y", "3");
+  open();
+  EXPECT_EQ(paths(snapshot({{"**", {"x"}}})), std::vector<std::string>{"sub/y"});
+}
+
+TEST_F(SnapshotterTest, ConflictingLimitsFailNamingTheFile) {  // §12 case 61
+  write("a/f", "1");
+  open();
+  auto files = snap_->snapshot({{"**", {}, 100}, {"a/*", {}, 10}});
+  ASSERT_FALSE(files);
+  EXPECT_EQ(files.error().code, ErrorCode::kInvalidArgument);
+  EXPECT_NE(files.error().message.find("a/f"), std::string::npos);
+}
+
+TEST_F(SnapshotterTest, SkipsDotFilesSymlinksAndAstacusDirs) {
+  write("visible", "v");
+  write(".hidden", "h");
+  write("a/.b/c", "c");
+  write(".astacus/x", "x");
+  write("sub/.astacus/y", "y");
+  fs::create_symlink(root_ / "visible", root_ / "link");
+  fs::create_directories(root_ / "realdir");
+  write("realdir/z", "z");
+  fs::create_directory_symlink(root_ / "realdir", root_ / "dirlink");
+  open();
+  EXPECT_EQ(paths(snapshot(all_)), (std::vector<std::string>{"realdir/z", "visible"}));
+  // Literal globs reach dot files, but never anything under a .astacus directory.
+  EXPECT_EQ(paths(snapshot({{".hidden"}, {"a/.b/c"}, {".astacus/x"}, {"sub/.astacus/y"}})),
+            (std::vector<std::string>{".hidden", "a/.b/c"}));
+}
+
+TEST_F(SnapshotterTest, LinkRootInsideRootIsNotWalked) {
+  write("f", "1");
+  open(1, root_ / "snap-links");
+  EXPECT_EQ(paths(snapshot(all_)), std::vector<std::string>{"f"});
+  EXPECT_EQ(paths(snapshot(all_)), std::vector<std::string>{"f"});
+  EXPECT_TRUE(fs::exists(root_ / "snap-links" / "f"));
+}
+
+TEST_F(SnapshotterTest, LinkRootContainingRootIsRefused) {
+  auto s = Snapshotter::open(root_, dir_, db_, 1);
+  ASSERT_FALSE(s);
+  EXPECT_EQ(s.error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(SnapshotterTest, ReleaseUnlinksCopiesAndNextSnapshotRelinks) {  // §12 case 62
+  write("a", repeat("foobig", 200));
+  write("b", repeat("foobig", 200));
+  write("c", repeat("foobig2", 200));
+  open();
+  snapshot(all_);
+  EXPECT_EQ(*snap_->paths_with_hexdigest(kFoobigDigest), (std::vector<std::string>{"a", "b"}));
+  ASSERT_TRUE(snap_->release({kFoobigDigest, ""}));
+  EXPECT_FALSE(fs::exists(links_ / "a"));
+  EXPECT_FALSE(fs::exists(links_ / "b"));
+  EXPECT_TRUE(fs::exists(links_ / "c"));
+  EXPECT_TRUE(fs::exists(root_ / "a"));
+  EXPECT_EQ(paths(*snap_->files()), (std::vector<std::string>{"a", "b", "c"}));
+  auto files = snapshot(all_);
+  EXPECT_EQ(paths(files), (std::vector<std::string>{"a", "b", "c"}));
+  EXPECT_EQ(inode(links_ / "a"), inode(root_ / "a"));
+  EXPECT_EQ(snap_->last_stats().files_linked, 2);
+  EXPECT_EQ(snap_->last_stats().files_hashed, 0);  // unchanged: re-linked, not re-hashed
+}
+
+TEST_F(SnapshotterTest, ReopenedDbRehashesNothing) {
+  write("a", repeat("foobig", 200));
+  write("s/b", "small");
+  open();
+  auto first = snapshot(all_);
+  EXPECT_EQ(snap_->last_stats().files_hashed, 2);
+  open();
+  EXPECT_EQ(*snap_->files(), first);
+  auto second = snapshot(all_);
+  EXPECT_EQ(second, first);
+  EXPECT_EQ(snap_->last_stats().files_hashed, 0);
+  EXPECT_EQ(snap_->last_stats().files_linked, 0);
+}
+
+TEST_F(SnapshotterTest, ReleasedThenRestartedRelinksWithoutRehash) {
+  write("a", repeat("foobig", 200));
+  open();
+  snapshot(all_);
+  ASSERT_TRUE(snap_->release({kFoobigDigest}));
+  open();
+  auto files = snapshot(all_);
+  ASSERT_EQ(files.size(), 1u);
+  EXPECT_EQ(files[0].hexdigest, kFoobigDigest);
+  EXPECT_TRUE(fs::exists(links_ / "a"));
+  EXPECT_EQ(snap_->last_stats().files_hashed, 0);
+}
+
+TEST_F(SnapshotterTest, StaleLinkFilesAreRemoved) {
+  write("a", "1");
+  write("stale/old", "x", links_);
+  write(".astacus-link-0123.tmp", "x", links_);
+  db_ = links_ / "snapshot.db";  // the DB may live in the link directory
+  open();
+  snapshot(all_);
+  EXPECT_FALSE(fs::exists(links_ / "stale/old"));
+  EXPECT_FALSE(fs::exists(links_ / ".astacus-link-0123.tmp"));
+  EXPECT_TRUE(fs::exists(links_ / "a"));
+  EXPECT_TRUE(fs::exists(db_));
+  EXPECT_EQ(snap_->last_stats().stale_links_removed, 2);
+  // Files that stop matching the groups lose their link copies too.
+  auto files = snapshot({{"nothing"}});
+  EXPECT_TRUE(files.empty());
+  EXPECT_FALSE(fs::exists(links_ / "a"));
+}
+
+TEST_F(SnapshotterTest, SharedLinkDirIsNeverCleaned) {
+  write("a", "1");
+  write("other", "x", links_);
+  open();
+  auto other = Snapshotter::open(root_, links_, dir_ / "other.db", 1);
+  ASSERT_TRUE(other);
+  snapshot(all_);
+  EXPECT_TRUE(fs::exists(links_ / "other"));
+  EXPECT_EQ(snap_->last_stats().stale_links_removed, 0);
+}
+
+TEST_F(SnapshotterTest, EmbeddingLimitChangeRereadsFiles) {
+  write("f", std::string(150, 'a'));
+  open();
+  EXPECT_TRUE(snapshot(all_)[0].embedded());
+  auto files = snapshot({{"**", {}, 100}});
+  EXPECT_FALSE(files[0].embedded());
+  EXPECT_EQ(files[0].hexdigest, *internal::blake2s_hex(std::string(150, 'a')));
+}
+
+TEST_F(SnapshotterTest, SameRootModeMakesNoLinks) {
+  write("a", repeat("foobig", 200));
+  write("b", "tiny");
+  open(1, root_);
+  EXPECT_TRUE(snap_->same_root());
+  auto files = snapshot(all_);
+  ASSERT_EQ(paths(files), (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(files[0].hexdigest, kFoobigDigest);
+  EXPECT_EQ(snap_->last_stats().files_linked, 0);
+  EXPECT_EQ(*snap_->link_path("a"), root_ / "a");
+  EXPECT_EQ(std::distance(fs::directory_iterator(root_), fs::directory_iterator()), 2);
+  snapshot(all_);
+  EXPECT_EQ(snap_->last_stats().files_hashed, 0);
+  // Release deletes the sources here (Python behaviour); the next snapshot forgets them.
+  ASSERT_TRUE(snap_->release({kFoobigDigest}));
+  EXPECT_FALSE(fs::exists(root_ / "a"));
+  EXPECT_EQ(paths(snapshot(all_)), std::vector<std::string>{"b"});
+}
+
+TEST_F(SnapshotterTest, TwoHashThreadsGiveTheSameResult) {
+  for (int i = 0; i < 40; ++i) write("d" + std::to_string(i % 4) + "/f" + std::to_string(i), repeat("x", i * 97));
+  open(1);
+  auto one = snapshot(all_);
+  fs::remove_all(dir_ / "state");
+  fs::remove_all(links_);
+  open(2);
+  auto two = snapshot(all_);
+  EXPECT_EQ(snap_->last_stats().files_hashed, 40);
+  EXPECT_EQ(one, two);
+}
+
+TEST_F(SnapshotterTest, ReportsProgressAndHonoursCancel) {
+  write("a", std::string(3 << 20, 'a'));
+  write("b", std::string(1000, 'b'));
+  open(2);
+  int64_t last_handled = 0, last_total = 0;
+  auto files = snap_->snapshot(all_, {}, [&](int64_t handled, int64_t total) {
+    EXPECT_GE(handled, last_handled);
+    last_handled = handled;
+    last_total = total;
+  });
+  ASSERT_TRUE(files);
+  EXPECT_EQ(last_total, (3 << 20) + 1000);
+  EXPECT_EQ(last_handled, last_total);
+
+  write("c", "new");
+  auto cancelled = snap_->snapshot(all_, [] { return true; });
+  ASSERT_FALSE(cancelled);
+  EXPECT_EQ(cancelled.error().code, ErrorCode::kCancelled);
+  EXPECT_EQ(paths(snapshot(all_)), (std::vector<std::string>{"a", "b", "c"}));
+}
+
+TEST_F(SnapshotterTest, CancelDuringHashingCommitsNothing) {
+  write("a", repeat("foobig", 200));
+  open(1);
+  std::atomic<int> calls{0};
+  auto files = snap_->snapshot(all_, [&] { return ++calls > 2; });  // walk, visit, then hashing
+  ASSERT_FALSE(files);
+  EXPECT_EQ(files.error().code, ErrorCode::kCancelled);
+  EXPECT_TRUE(snap_->files()->empty());
+  auto again = snapshot(all_);
+  ASSERT_EQ(again.size(), 1u);
+  EXPECT_EQ(again[0].hexdigest, kFoobigDigest);
+}
+
+TEST_F(SnapshotterTest, RemovedLinkDirIsRebuiltWithoutRehash) {
+  write("a", repeat("foobig", 200));
+  write("stale-later", "x");
+  open();
+  snapshot(all_);
+  fs::remove_all(links_);
+  write("junk", "x", links_);
+  auto files = snapshot(all_);
+  EXPECT_EQ(paths(files), (std::vector<std::string>{"a", "stale-later"}));
+  EXPECT_EQ(snap_->last_stats().files_linked, 2);
+  EXPECT_EQ(snap_->last_stats().files_hashed, 0);
+  EXPECT_EQ(snap_->last_stats().stale_links_removed, 1);  // ownership re-claimed
+  EXPECT_EQ(inode(links_ / "a"), inode(root_ / "a"));
+}
+
+TEST_F(SnapshotterTest, DbInsideRootIsNotSnapshotted) {
+  write("a", "1");
+  db_ = root_ / "state.db";
+  open();
+  EXPECT_EQ(paths(snapshot(all_)), std::vector<std::string>{"a"});
+  EXPECT_EQ(paths(snapshot(all_)), std::vector<std::string>{"a"});
+}
+
+TEST_F(SnapshotterTest, FindAndLinkPath) {
+  write("dir/f", "hello\n");
+  open();
+  snapshot(all_);
+  auto f = snap_->find("dir/f");
+  ASSERT_TRUE(f && *f);
+  EXPECT_EQ((*f)->content_b64, "aGVsbG8K");
+  EXPECT_EQ(*snap_->link_path("dir/f"), links_ / "dir/f");
+  EXPECT_FALSE(snap_->link_path("../escape"));
+  EXPECT_TRUE(snap_->paths_with_hexdigest("")->empty());
+}
+
+TEST_F(SnapshotterTest, FileReplacedByDirectoryAndBack) {
+  write("x", repeat("foobig", 200));
+  open();
+  snapshot(all_);
+  fs::remove(root_ / "x");
+  write("x/inner", repeat("foobig2", 200));
+  EXPECT_EQ(paths(snapshot(all_)), std::vector<std::string>{"x/inner"});
+  EXPECT_EQ(inode(links_ / "x/inner"), inode(root_ / "x/inner"));
+  fs::remove_all(root_ / "x");
+  write("x", repeat("foobig", 200));
+  EXPECT_EQ(paths(snapshot(all_)), std::vector<std::string>{"x"});
+  EXPECT_EQ(inode(links_ / "x"), inode(root_ / "x"));
+}
+
+TEST_F(SnapshotterTest, CorruptDbIsRecreated) {
+  write("a", "1");
+  fs::create_directories(db_.parent_path());
+  std::ofstream(db_) << "this is not an sqlite database, not at all, really not";
+  open();
+  EXPECT_EQ(paths(snapshot(all_)), std::vector<std::string>{"a"});
+}
+
+}  // namespace
+}  // namespace astacus::snapshot

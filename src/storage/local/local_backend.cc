@@ -1,0 +1,177 @@
+#include "storage/local/local_backend.h"
+
+#include <functional>
+#include <unordered_set>
+
+#include "base/files.h"
+#include "base/paths.h"
+#include "codec/sha256.h"
+#include "storage/local/file_ops.h"
+#include "storage/local/sidecar.h"
+
+namespace astacus::storage {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr std::string_view kSidecarSuffix = ".metadata";
+constexpr std::string_view kSidecarTmpMarker = ".metadata_tmp";
+
+std::string_view strip_slashes(std::string_view s) {
+  while (!s.empty() && s.front() == '/') s.remove_prefix(1);
+  while (!s.empty() && s.back() == '/') s.remove_suffix(1);
+  return s;
+}
+
+// rohmu's listing filter: such names are temp files, sidecars or hidden, never objects.
+bool is_reserved_name(std::string_view name) {
+  return name.empty() || name.front() == '.' || name.ends_with(kSidecarSuffix) ||
+         name.find(kSidecarTmpMarker) != std::string_view::npos;
+}
+
+fs::path with_suffix(const fs::path& path, std::string_view suffix) {
+  fs::path out = path;
+  out += std::string(suffix);
+  return out;
+}
+
+}  // namespace
+
+LocalBackend::LocalBackend(fs::path directory, std::string prefix) : root_(std::move(directory)) {
+  std::string_view stripped = strip_slashes(prefix);
+  if (stripped.empty()) return;
+  auto confined = confine(root_, stripped);
+  if (confined) {
+    root_ = *confined;
+  } else {
+    config_error_ = confined.error().with_context(fmt::format("local storage prefix '{}'", prefix));
+  }
+}
+
+std::string LocalBackend::describe() const { return fmt::format("local directory '{}'", root_.string()); }
+
+Result<fs::path> LocalBackend::object_path(const std::string& key) const {
+  if (config_error_) return make_error(*config_error_);
+  std::string_view rel = strip_slashes(key);
+  auto path = confine(root_, rel);
+  if (!path) return make_error(path.error().with_context(fmt::format("object key '{}'", key)));
+  std::string_view base = rel.substr(rel.rfind('/') + 1);
+  if (is_reserved_name(base)) {
+    return errorf(ErrorCode::kInvalidArgument,
+                  "object key '{}': names starting with '.' or containing '.metadata' are reserved", key);
+  }
+  return *path;
+}
+
+std::mutex& LocalBackend::key_mutex(const fs::path& path) {
+  return key_mutexes_[std::hash<std::string>{}(path.native()) % key_mutexes_.size()];
+}
+
+Status LocalBackend::put(const std::string& key, std::string_view data, const Metadata& metadata) {
+  fs::path path = ASTACUS_TRY(object_path(key));
+  for (const auto& [k, v] : metadata) {
+    if (k == "_hash")
+      return errorf(ErrorCode::kInvalidArgument, "object '{}': metadata key '_hash' is reserved", key);
+  }
+  std::string sidecar = ASTACUS_TRY(local::format_sidecar(metadata, codec::sha256_hex(data)));
+  fs::path dir = path.parent_path();
+  std::string base = path.filename().string();
+  ASTACUS_CHECK(ensure_directory(dir));
+  fs::path data_tmp = dir / ("." + base + "." + random_hex(16) + ".tmp");
+  fs::path sidecar_tmp = dir / (base + random_hex(16) + std::string(kSidecarTmpMarker));
+  ASTACUS_CHECK(local::write_new_file_synced(data_tmp, data));
+  std::lock_guard lock(key_mutex(path));
+  Status st = local::unlink_if_exists(with_suffix(path, kSidecarSuffix));
+  if (st) st = local::rename_file(data_tmp, path);
+  if (!st) {
+    ignore_error(local::unlink_if_exists(data_tmp), "best-effort cleanup; the original error matters");
+    return st;
+  }
+  ASTACUS_CHECK(local::write_new_file_synced(sidecar_tmp, sidecar));
+  st = local::rename_file(sidecar_tmp, with_suffix(path, kSidecarSuffix));
+  if (!st) {
+    ignore_error(local::unlink_if_exists(sidecar_tmp), "best-effort cleanup; the original error matters");
+    return st;
+  }
+  return local::sync_directory(dir);
+}
+
+Result<StoredObject> LocalBackend::read_once(const std::string& key, const fs::path& path,
+                                             bool& hash_mismatch) {
+  auto not_found = [&] {
+    return errorf(ErrorCode::kNotFound, "object '{}' not found in {}", key, describe());
+  };
+  auto sidecar_text = read_file(with_suffix(path, kSidecarSuffix));
+  if (!sidecar_text && sidecar_text.error().code == ErrorCode::kNotFound) return not_found();
+  if (!sidecar_text) return make_error(sidecar_text.error());
+  auto data = read_file(path);
+  if (!data && data.error().code == ErrorCode::kNotFound) return not_found();
+  if (!data) return make_error(data.error());
+  auto sidecar = local::parse_sidecar(*sidecar_text);
+  if (!sidecar)
+    return make_error(sidecar.error().with_context(fmt::format("object '{}' in {}", key, describe())));
+  hash_mismatch = !sidecar->hash.empty() && codec::sha256_hex(*data) != sidecar->hash;
+  return StoredObject{std::move(*data), std::move(sidecar->metadata)};
+}
+
+Result<StoredObject> LocalBackend::get(const std::string& key) {
+  fs::path path = ASTACUS_TRY(object_path(key));
+  // A mismatch can be a put() of the same key racing with this read: look once more.
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    bool hash_mismatch = false;
+    StoredObject object = ASTACUS_TRY(read_once(key, path, hash_mismatch));
+    if (!hash_mismatch) return object;
+  }
+  return errorf(ErrorCode::kCorruption,
+                "object '{}' in {}: stored bytes do not match the SHA-256 in its sidecar", key, describe());
+}
+
+Result<bool> LocalBackend::exists(const std::string& key) {
+  fs::path path = ASTACUS_TRY(object_path(key));
+  std::error_code ec;
+  bool found = fs::is_regular_file(path, ec) && fs::is_regular_file(with_suffix(path, kSidecarSuffix), ec);
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    return errorf(ErrorCode::kIoError, "cannot stat object '{}' in {}: {}", key, describe(), ec.message());
+  }
+  return found;
+}
+
+Status LocalBackend::remove(const std::string& key) {
+  fs::path path = ASTACUS_TRY(object_path(key));
+  std::lock_guard lock(key_mutex(path));
+  // The sidecar goes first: from that moment the object is absent, whatever happens next.
+  ASTACUS_CHECK(local::unlink_if_exists(with_suffix(path, kSidecarSuffix)));
+  bool removed = false;
+  ASTACUS_CHECK(local::unlink_if_exists(path, &removed));
+  ASTACUS_CHECK(local::unlink_if_exists(with_suffix(path, kSidecarTmpMarker)));
+  if (!removed) return errorf(ErrorCode::kNotFound, "object '{}' not found in {}", key, describe());
+  return ok();
+}
+
+Result<std::vector<std::string>> LocalBackend::list(const std::string& dir) {
+  if (config_error_) return make_error(*config_error_);
+  std::string_view rel = strip_slashes(dir);
+  fs::path path = root_;
+  if (!rel.empty()) {
+    auto confined = confine(root_, rel);
+    if (!confined) return make_error(confined.error().with_context(fmt::format("listing '{}'", dir)));
+    path = *confined;
+  }
+  std::error_code ec;
+  fs::directory_iterator it(path, ec);
+  if (ec == std::errc::no_such_file_or_directory) return std::vector<std::string>{};
+  std::unordered_set<std::string> files;
+  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
+    std::error_code type_ec;
+    if (it->is_regular_file(type_ec)) files.insert(it->path().filename().string());
+  }
+  if (ec) return errorf(ErrorCode::kIoError, "cannot list '{}' in {}: {}", dir, describe(), ec.message());
+  std::vector<std::string> names;
+  for (const auto& name : files) {
+    if (!is_reserved_name(name) && files.contains(name + std::string(kSidecarSuffix))) names.push_back(name);
+  }
+  return names;
+}
+
+}  // namespace astacus::storage

@@ -1,0 +1,200 @@
+#include "storage/object_store.h"
+
+#include <fmt/format.h>
+
+#include "base/files.h"
+#include "codec/compression.h"
+#include "codec/rsa_envelope.h"
+#include "storage/local/local_backend.h"
+
+namespace astacus::storage {
+
+namespace {
+
+constexpr std::string_view kKeyIdKey = "encryption-key-id";
+constexpr std::string_view kCompressionKey = "compression-algorithm";
+constexpr std::string_view kDataDir = "data";
+constexpr std::string_view kJsonDir = "json";
+
+// A blob hexdigest or manifest name is one path component: it must not steer the key elsewhere.
+Status check_name(std::string_view kind, const std::string& name) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
+      name.find('\0') != std::string::npos) {
+    return errorf(ErrorCode::kInvalidArgument, "invalid {} name '{}'", kind, name);
+  }
+  return ok();
+}
+
+std::string join_keys(const std::map<std::string, config::StorageConfig>& storages) {
+  std::string out;
+  for (const auto& [name, cfg] : storages) out += (out.empty() ? "" : ", ") + name;
+  return out.empty() ? "(none)" : out;
+}
+
+Result<TransformOptions> transform_options(const config::ObjectStorageConfig& config) {
+  if (!config.compression.algorithm && !config.encryption_key_id) {
+    return errorf(ErrorCode::kInvalidArgument, "object_storage: compression or encryption required");
+  }
+  if (config.compression.algorithm) {
+    auto alg = codec::parse_compression(*config.compression.algorithm);
+    if (!alg) return make_error(alg.error().with_context("object_storage.compression.algorithm"));
+    if (*alg == codec::Compression::kLzma && (config.compression.level < 0 || config.compression.level > 9)) {
+      return errorf(ErrorCode::kInvalidArgument,
+                    "object_storage.compression.level: {} is not an lzma preset 0..9",
+                    config.compression.level);
+    }
+  }
+  if (config.encryption_key_id && !config.encryption_keys.contains(*config.encryption_key_id)) {
+    return errorf(ErrorCode::kInvalidArgument,
+                  "object_storage.encryption_key_id: key '{}' is not in object_storage.encryption_keys",
+                  *config.encryption_key_id);
+  }
+  return TransformOptions{config.compression.algorithm, config.compression.level, config.encryption_key_id,
+                          config.encryption_keys};
+}
+
+std::string_view storage_type_name(const config::StorageConfig& storage) {
+  static constexpr std::string_view kNames[] = {"local", "s3", "azure", "google"};
+  return kNames[storage.index()];
+}
+
+}  // namespace
+
+ObjectStore::ObjectStore(std::string site_name, std::unique_ptr<Backend> backend, TransformOptions options)
+    : name_(std::move(site_name)), backend_(std::move(backend)), options_(std::move(options)) {}
+
+Result<std::unique_ptr<ObjectStore>> ObjectStore::open(const config::ObjectStorageConfig& config,
+                                                       const std::string& site_name) {
+  const std::string& site = site_name.empty() ? config.default_storage : site_name;
+  auto it = config.storages.find(site);
+  if (it == config.storages.end()) {
+    return errorf(ErrorCode::kNotFound, "unknown storage '{}'; configured: {}", site,
+                  join_keys(config.storages));
+  }
+  TransformOptions options = ASTACUS_TRY(transform_options(config));
+  const auto* local = std::get_if<config::LocalStorageConfig>(&it->second);
+  if (!local) {
+    return errorf(ErrorCode::kInvalidArgument, "storage_type '{}' (site '{}') is not supported yet",
+                  storage_type_name(it->second), site);
+  }
+  if (local->directory.empty()) {
+    return errorf(ErrorCode::kInvalidArgument, "object_storage.storages.{}.directory: required", site);
+  }
+  auto backend = std::make_unique<LocalBackend>(local->directory, local->prefix);
+  return std::make_unique<ObjectStore>(site, std::move(backend), std::move(options));
+}
+
+Result<StoredObject> ObjectStore::encode(std::string_view plaintext) const {
+  StoredObject out;
+  std::string compressed;
+  std::string_view current = plaintext;
+  if (options_.encryption_key_id) out.metadata.emplace_back(kKeyIdKey, *options_.encryption_key_id);
+  if (options_.compression) {
+    auto alg = ASTACUS_TRY(codec::parse_compression(*options_.compression));
+    compressed = ASTACUS_TRY(codec::compress(alg, options_.compression_level, plaintext));
+    current = compressed;
+    out.metadata.emplace_back(kCompressionKey, *options_.compression);
+  }
+  if (options_.encryption_key_id) {
+    auto key = options_.encryption_keys.find(*options_.encryption_key_id);
+    if (key == options_.encryption_keys.end()) {
+      return errorf(ErrorCode::kInvalidArgument, "storage '{}': encryption key '{}' is not configured", name_,
+                    *options_.encryption_key_id);
+    }
+    auto encrypted = codec::rsa_envelope_encrypt(key->second.public_pem, current);
+    if (!encrypted) {
+      return make_error(encrypted.error().with_context(
+          fmt::format("object_storage.encryption_keys.{}.public", *options_.encryption_key_id)));
+    }
+    out.data = std::move(*encrypted);
+  } else {
+    out.data = options_.compression ? std::move(compressed) : std::string(plaintext);
+  }
+  return out;
+}
+
+Result<std::string> ObjectStore::decode(const StoredObject& object, const std::string& key) const {
+  auto context = [&](const Error& e) {
+    return make_error(e.with_context(fmt::format("storage '{}' object '{}'", name_, key)));
+  };
+  std::string decrypted;
+  std::string_view current = object.data;
+  std::string key_id = metadata_value(object.metadata, kKeyIdKey);
+  if (!key_id.empty()) {
+    auto it = options_.encryption_keys.find(key_id);
+    if (it == options_.encryption_keys.end() || it->second.private_pem.empty()) {
+      return errorf(ErrorCode::kNotFound,
+                    "object '{}' (storage '{}') is encrypted with key '{}' but no private key with that id "
+                    "is configured (object_storage.encryption_keys)",
+                    key, name_, key_id);
+    }
+    auto plain = codec::rsa_envelope_decrypt(it->second.private_pem, current);
+    if (!plain) return context(plain.error());
+    decrypted = std::move(*plain);
+    current = decrypted;
+  }
+  std::string algorithm = metadata_value(object.metadata, kCompressionKey);
+  if (algorithm.empty()) return key_id.empty() ? object.data : decrypted;
+  auto alg = codec::parse_compression(algorithm);
+  if (!alg) return context(alg.error().with_context("compression-algorithm metadata"));
+  auto plain = codec::decompress(*alg, current);
+  if (!plain) return context(plain.error());
+  return std::move(*plain);
+}
+
+Result<std::vector<std::string>> ObjectStore::list_hexdigests() {
+  return backend_->list(std::string(kDataDir));
+}
+
+Result<std::vector<std::string>> ObjectStore::list_jsons() { return backend_->list(std::string(kJsonDir)); }
+
+Result<uint64_t> ObjectStore::upload_blob(const std::string& hexdigest, const std::filesystem::path& path,
+                                          uint64_t size) {
+  ASTACUS_CHECK(check_name("blob", hexdigest));
+  std::string data = ASTACUS_TRY(read_file(path, size));
+  if (data.size() < size) {
+    return errorf(ErrorCode::kIoError, "file '{}' is shorter than expected: {} bytes, snapshot recorded {}",
+                  path.string(), data.size(), size);
+  }
+  StoredObject stored = ASTACUS_TRY(encode(data));
+  ASTACUS_CHECK(backend_->put(fmt::format("{}/{}", kDataDir, hexdigest), stored.data, stored.metadata));
+  return stored.data.size();
+}
+
+Result<std::string> ObjectStore::download_blob(const std::string& hexdigest) {
+  ASTACUS_CHECK(check_name("blob", hexdigest));
+  std::string key = fmt::format("{}/{}", kDataDir, hexdigest);
+  StoredObject stored = ASTACUS_TRY(backend_->get(key));
+  return decode(stored, key);
+}
+
+Status ObjectStore::delete_blob(const std::string& hexdigest) {
+  ASTACUS_CHECK(check_name("blob", hexdigest));
+  return backend_->remove(fmt::format("{}/{}", kDataDir, hexdigest));
+}
+
+Result<uint64_t> ObjectStore::upload_json(const std::string& name, std::string_view plaintext) {
+  ASTACUS_CHECK(check_name("manifest", name));
+  StoredObject stored = ASTACUS_TRY(encode(plaintext));
+  ASTACUS_CHECK(backend_->put(fmt::format("{}/{}", kJsonDir, name), stored.data, stored.metadata));
+  return stored.data.size();
+}
+
+Result<std::string> ObjectStore::download_json(const std::string& name) {
+  ASTACUS_CHECK(check_name("manifest", name));
+  std::string key = fmt::format("{}/{}", kJsonDir, name);
+  StoredObject stored = ASTACUS_TRY(backend_->get(key));
+  return decode(stored, key);
+}
+
+Result<bool> ObjectStore::json_exists(const std::string& name) {
+  ASTACUS_CHECK(check_name("manifest", name));
+  return backend_->exists(fmt::format("{}/{}", kJsonDir, name));
+}
+
+Status ObjectStore::delete_json(const std::string& name) {
+  ASTACUS_CHECK(check_name("manifest", name));
+  return backend_->remove(fmt::format("{}/{}", kJsonDir, name));
+}
+
+}  // namespace astacus::storage

@@ -1,0 +1,192 @@
+#include "storage/local/local_backend.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <fstream>
+#include <thread>
+
+#include "base/files.h"
+#include "codec/sha256.h"
+#include "storage/tests/temp_dir.h"
+
+namespace astacus::storage {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::vector<std::string> sorted(std::vector<std::string> v) {
+  std::sort(v.begin(), v.end());
+  return v;
+}
+
+void write_raw(const fs::path& path, std::string_view data) {
+  fs::create_directories(path.parent_path());
+  std::ofstream(path, std::ios::binary | std::ios::trunc) << data;
+}
+
+class LocalBackendTest : public ::testing::Test {
+ protected:
+  testing::TempDir tmp_;
+  LocalBackend backend_{tmp_.path(), "/site-a/"};
+  fs::path root() const { return tmp_.path() / "site-a"; }
+};
+
+TEST_F(LocalBackendTest, PutGetRoundTripWithMetadataInOrder) {
+  Metadata md{{"encryption-key-id", "foo"}, {"compression-algorithm", "zstd"}};
+  ASSERT_TRUE(backend_.put("data/abc", "stored bytes", md));
+  auto obj = backend_.get("data/abc").value();
+  EXPECT_EQ(obj.data, "stored bytes");
+  EXPECT_EQ(obj.metadata, md);
+  EXPECT_EQ(metadata_value(obj.metadata, "compression-algorithm"), "zstd");
+  EXPECT_EQ(metadata_value(obj.metadata, "missing"), "");
+  EXPECT_EQ(read_file(root() / "data" / "abc").value(), "stored bytes");
+}
+
+TEST_F(LocalBackendTest, SidecarBytesMatchRohmu) {
+  ASSERT_TRUE(backend_.put("data/x", "zzz", {{"compression-algorithm", "zstd"}}));
+  EXPECT_EQ(read_file(root() / "data" / "x.metadata").value(),
+            R"({"compression-algorithm": "zstd", "_hash": ")" + codec::sha256_hex("zzz") + R"("})");
+}
+
+TEST_F(LocalBackendTest, OverwriteReplacesDataAndMetadata) {
+  ASSERT_TRUE(backend_.put("json/backup-2026-11-25T06:24:50+00:00", "v1", {{"a", "1"}}));
+  ASSERT_TRUE(backend_.put("json/backup-2026-11-25T06:24:50+00:00", "v2-longer", {{"b", "2"}}));
+  auto obj = backend_.get("json/backup-2026-11-25T06:24:50+00:00").value();
+  EXPECT_EQ(obj.data, "v2-longer");
+  EXPECT_EQ(obj.metadata, (Metadata{{"b", "2"}}));
+  EXPECT_EQ(backend_.list("json").value(), std::vector<std::string>{"backup-2026-11-25T06:24:50+00:00"});
+  // No temp files are left behind.
+  EXPECT_EQ(std::distance(fs::directory_iterator(root() / "json"), fs::directory_iterator()), 2);
+}
+
+TEST_F(LocalBackendTest, EmptyObject) {
+  ASSERT_TRUE(backend_.put("data/empty", "", {}));
+  EXPECT_EQ(backend_.get("data/empty").value().data, "");
+  EXPECT_TRUE(backend_.exists("data/empty").value());
+}
+
+TEST_F(LocalBackendTest, MissingObjectIsNotFoundNamingKey) {
+  auto r = backend_.get("data/nope");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kNotFound);
+  EXPECT_NE(r.error().message.find("data/nope"), std::string::npos);
+  EXPECT_FALSE(backend_.exists("data/nope").value());
+  EXPECT_EQ(backend_.remove("data/nope").error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(LocalBackendTest, ObjectWithoutSidecarIsInvisible) {
+  write_raw(root() / "data" / "orphan", "bytes");
+  EXPECT_EQ(backend_.get("data/orphan").error().code, ErrorCode::kNotFound);
+  EXPECT_FALSE(backend_.exists("data/orphan").value());
+  EXPECT_TRUE(backend_.list("data").value().empty());
+}
+
+TEST_F(LocalBackendTest, LegacySidecarWithoutHashIsReadable) {
+  write_raw(root() / "data" / "old", "legacy");
+  write_raw(root() / "data" / "old.metadata", R"({"compression-algorithm": "snappy"})");
+  auto obj = backend_.get("data/old").value();
+  EXPECT_EQ(obj.data, "legacy");
+  EXPECT_EQ(obj.metadata, (Metadata{{"compression-algorithm", "snappy"}}));
+}
+
+TEST_F(LocalBackendTest, HashMismatchIsCorruptionNamingKey) {
+  ASSERT_TRUE(backend_.put("data/h", "original", {}));
+  write_raw(root() / "data" / "h", "tampered");
+  auto r = backend_.get("data/h");
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kCorruption);
+  EXPECT_NE(r.error().message.find("data/h"), std::string::npos);
+}
+
+TEST_F(LocalBackendTest, ListingHidesReservedNames) {
+  ASSERT_TRUE(backend_.put("data/visible", "1", {}));
+  // rohmu's test_object_storage hidden-file rules.
+  write_raw(root() / "data" / ".null", "");
+  write_raw(root() / "data" / ".null.metadata", R"({"k": "v", "_hash": ""})");
+  write_raw(root() / "data" / "x.metadata_tmp", "{}");
+  write_raw(root() / "data" / "yabc123.metadata_tmp", "{}");
+  write_raw(root() / "data" / "stray.metadata", "{}");
+  write_raw(root() / "data" / "no-sidecar", "2");
+  fs::create_directories(root() / "data" / "subdir");
+  write_raw(root() / "data" / "subdir.metadata", "{}");
+  ASSERT_TRUE(backend_.put("data-old/other", "3", {}));
+  EXPECT_EQ(sorted(backend_.list("data").value()), std::vector<std::string>{"visible"});
+  EXPECT_EQ(sorted(backend_.list("/data/").value()), std::vector<std::string>{"visible"});
+  EXPECT_TRUE(backend_.list("absent").value().empty());
+}
+
+TEST_F(LocalBackendTest, ReservedKeysAreRefused) {
+  for (std::string key :
+       {"data/.hidden", "data/x.metadata", "data/x.metadata_tmp1", "data/a.metadata_tmpb"}) {
+    auto st = backend_.put(key, "x", {});
+    ASSERT_FALSE(st) << key;
+    EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument);
+  }
+  EXPECT_EQ(backend_.put("data/x", "x", {{"_hash", "forged"}}).error().code, ErrorCode::kInvalidArgument);
+}
+
+TEST_F(LocalBackendTest, KeysEscapingTheRootAreRefused) {
+  for (std::string key : {"../outside", "data/../../outside", "data/./x", "a//b", "", "/", "data/.."}) {
+    auto st = backend_.put(key, "x", {});
+    ASSERT_FALSE(st) << key;
+    EXPECT_EQ(st.error().code, ErrorCode::kInvalidArgument) << key;
+    EXPECT_FALSE(backend_.get(key)) << key;
+    EXPECT_FALSE(backend_.exists(key)) << key;
+    EXPECT_FALSE(backend_.remove(key)) << key;
+  }
+  EXPECT_FALSE(backend_.list("../x"));
+  EXPECT_FALSE(fs::exists(tmp_.path() / "outside"));
+  EXPECT_FALSE(fs::exists(tmp_.path().parent_path() / "outside"));
+}
+
+TEST_F(LocalBackendTest, SurroundingSlashesAreStrippedLikeRohmu) {
+  ASSERT_TRUE(backend_.put("/data/s/", "x", {}));
+  EXPECT_EQ(backend_.get("data/s").value().data, "x");
+}
+
+TEST_F(LocalBackendTest, RemoveDeletesFileSidecarAndLeftoverTmp) {
+  ASSERT_TRUE(backend_.put("data/r", "x", {}));
+  write_raw(root() / "data" / "r.metadata_tmp", "{}");
+  ASSERT_TRUE(backend_.remove("data/r"));
+  EXPECT_FALSE(fs::exists(root() / "data" / "r"));
+  EXPECT_FALSE(fs::exists(root() / "data" / "r.metadata"));
+  EXPECT_FALSE(fs::exists(root() / "data" / "r.metadata_tmp"));
+  EXPECT_EQ(backend_.remove("data/r").error().code, ErrorCode::kNotFound);
+}
+
+TEST_F(LocalBackendTest, UnsafePrefixFailsEveryOperation) {
+  LocalBackend bad(tmp_.path(), "../escape");
+  EXPECT_EQ(bad.put("data/x", "x", {}).error().code, ErrorCode::kInvalidArgument);
+  EXPECT_FALSE(bad.list("data"));
+  EXPECT_FALSE(fs::exists(tmp_.path().parent_path() / "escape"));
+}
+
+TEST_F(LocalBackendTest, EmptyPrefixUsesDirectory) {
+  LocalBackend plain(tmp_.path(), "");
+  ASSERT_TRUE(plain.put("data/p", "x", {}));
+  EXPECT_TRUE(fs::exists(tmp_.path() / "data" / "p.metadata"));
+  EXPECT_NE(plain.describe().find(tmp_.path().string()), std::string::npos);
+}
+
+TEST_F(LocalBackendTest, ConcurrentPutsOfOneKeyLeaveAConsistentObject) {
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 25; ++i) {
+        std::string data(100 + t, static_cast<char>('a' + t));
+        ASSERT_TRUE(backend_.put("data/race", data, {{"writer", std::to_string(t)}}));
+        auto got = backend_.get("data/race");
+        if (got) {
+          EXPECT_EQ(got->data.size(), 100u + std::stoul(metadata_value(got->metadata, "writer")));
+        }
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  auto obj = backend_.get("data/race").value();
+  EXPECT_EQ(obj.data.size(), 100u + std::stoul(metadata_value(obj.metadata, "writer")));
+}
+
+}  // namespace
+}  // namespace astacus::storage
