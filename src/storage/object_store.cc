@@ -1,5 +1,7 @@
 #include "storage/object_store.h"
 
+#include "storage/backend_factory.h"
+
 #include <fmt/format.h>
 
 #include "base/files.h"
@@ -53,10 +55,6 @@ Result<TransformOptions> transform_options(const config::ObjectStorageConfig& co
                           config.encryption_keys};
 }
 
-std::string_view storage_type_name(const config::StorageConfig& storage) {
-  static constexpr std::string_view kNames[] = {"local", "s3", "azure", "google"};
-  return kNames[storage.index()];
-}
 
 }  // namespace
 
@@ -72,15 +70,7 @@ Result<std::unique_ptr<ObjectStore>> ObjectStore::open(const config::ObjectStora
                   join_keys(config.storages));
   }
   TransformOptions options = ASTACUS_TRY(transform_options(config));
-  const auto* local = std::get_if<config::LocalStorageConfig>(&it->second);
-  if (!local) {
-    return errorf(ErrorCode::kInvalidArgument, "storage_type '{}' (site '{}') is not supported yet",
-                  storage_type_name(it->second), site);
-  }
-  if (local->directory.empty()) {
-    return errorf(ErrorCode::kInvalidArgument, "object_storage.storages.{}.directory: required", site);
-  }
-  auto backend = std::make_unique<LocalBackend>(local->directory, local->prefix);
+  auto backend = ASTACUS_TRY(make_backend(site, it->second));
   return std::make_unique<ObjectStore>(site, std::move(backend), std::move(options));
 }
 

@@ -1,0 +1,17 @@
+#pragma once
+// storage_type: azure — see README.md in this folder.
+
+#include <memory>
+#include <string>
+
+#include "base/result.h"
+#include "config/types.h"
+#include "storage/backend.h"
+
+namespace astacus::storage {
+
+/// Builds the backend of site `site`; errors name the site and the config key at fault.
+Result<std::unique_ptr<Backend>> make_azure_backend(const std::string& site,
+                                                  const config::AzureStorageConfig& config);
+
+}  // namespace astacus::storage
