@@ -103,6 +103,7 @@ ParseOutcome parse_args(const std::vector<std::string>& args, std::ostream& out,
       found = true;
     }
   }
+  if (manifest->parsed()) inv.manifest_args = manifest->remaining();
   if (!found) {
     err << app.help();
     return {std::nullopt, 1};

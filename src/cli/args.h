@@ -36,6 +36,7 @@ struct Invocation {
   std::optional<std::string> storage;     // list / delta list --storage
   bool json = false;                      // list / delta list --json
   bool status_only = false;               // check-reload --status
+  std::vector<std::string> manifest_args; // words after `manifest`
 };
 
 /// Either an invocation to run, or the exit code of a parse that already answered:

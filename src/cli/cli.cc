@@ -6,6 +6,7 @@
 
 #include "cli/args.h"
 #include "cli/list_command.h"
+#include "cli/manifest_commands.h"
 #include "cli/op_commands.h"
 #include "cli/reload_commands.h"
 
@@ -39,8 +40,7 @@ int dispatch(const Invocation& inv, const ServerMain& server_main, Context& ctx)
     case Command::kCheckReload:
       return run_check_reload(ctx, inv.status_only);
     case Command::kManifest:
-      ctx.console->print_error("astacus manifest: not implemented yet");
-      return 1;
+      return run_manifest(inv.manifest_args, *ctx.console);
   }
   return 1;
 }
