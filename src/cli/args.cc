@@ -72,6 +72,10 @@ ParseOutcome parse_args(const std::vector<std::string>& args, std::ostream& out,
   auto* delta_list = delta->add_subcommand("list", "List delta backups");
   add_optional(delta_list, "--storage", b.delta_list_storage, "Particular storage to list (default: all)");
   delta_list->add_flag("--json", inv.json, "Print the raw JSON answer");
+  auto* copy = app.add_subcommand("copy", "Copy backups to another storage site (migration)");
+  copy->add_option("--from", inv.copy.from, "Storage to copy from")->required();
+  copy->add_option("--to", inv.copy.to, "Storage to copy to")->required();
+  copy->add_option("--backup", inv.copy.backups, "Backups to copy (default: all; backup- optional)");
   auto* manifest = app.add_subcommand("manifest", "Examine Astacus backup manifests");
   manifest->prefix_command();
 
@@ -94,7 +98,7 @@ ParseOutcome parse_args(const std::vector<std::string>& args, std::ostream& out,
       {restore, Command::kRestore},       {list, Command::kList},
       {cleanup, Command::kCleanup},       {del, Command::kDelete},
       {delta_backup, Command::kDeltaBackup}, {delta_list, Command::kDeltaList},
-      {manifest, Command::kManifest},
+      {manifest, Command::kManifest},     {copy, Command::kCopy},
   };
   bool found = false;
   for (const auto& [sub, command] : commands) {

@@ -23,6 +23,7 @@ enum class Command {
   kReload,
   kCheckReload,
   kManifest,
+  kCopy,
 };
 
 struct Invocation {
@@ -37,6 +38,7 @@ struct Invocation {
   bool json = false;                      // list / delta list --json
   bool status_only = false;               // check-reload --status
   std::vector<std::string> manifest_args; // words after `manifest`
+  CopyArgs copy;                          // copy --from --to [--backup ...]
 };
 
 /// Either an invocation to run, or the exit code of a parse that already answered:

@@ -39,6 +39,8 @@ int dispatch(const Invocation& inv, const ServerMain& server_main, Context& ctx)
       return run_reload(ctx);
     case Command::kCheckReload:
       return run_check_reload(ctx, inv.status_only);
+    case Command::kCopy:
+      return run_op(ctx, copy_request(inv.copy));
     case Command::kManifest:
       return run_manifest(inv.manifest_args, *ctx.console);
   }

@@ -44,6 +44,13 @@ OpRequest delete_request(const std::vector<std::string>& names) {
   return {"cleanup", "cleanup", body.dump()};
 }
 
+OpRequest copy_request(const CopyArgs& args) {
+  OrderedJson backups = OrderedJson::array();
+  for (const auto& name : args.backups) backups.push_back(with_backup_prefix(name));
+  OrderedJson body = {{"from", args.from}, {"to", args.to}, {"backups", backups}};
+  return {"copy", "copy", body.dump()};
+}
+
 int run_op(Context& ctx, const OpRequest& request) {
   Console& console = *ctx.console;
   console.print(fmt::format("Starting {}..", request.label));

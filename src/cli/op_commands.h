@@ -32,7 +32,15 @@ struct CleanupArgs {
   std::optional<int> keep_days;
 };
 
+struct CopyArgs {
+  std::string from;
+  std::string to;
+  std::vector<std::string> backups;  // empty = every backup of `from`
+};
+
 OpRequest backup_request();
+/// POST /copy {"from","to","backups"} (names get "backup-" when they lack it).
+OpRequest copy_request(const CopyArgs& args);
 OpRequest delta_backup_request();
 /// Body {"storage","name","stop_after_step"} with only the given keys ("{}" when none).
 OpRequest restore_request(const RestoreArgs& args);

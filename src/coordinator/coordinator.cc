@@ -63,6 +63,7 @@ void Coordinator::register_routes(httplib::Server& server) {
   server.Post("/restore", [this](const http::Request& req, http::Reply& reply) { handle_restore(req, reply); });
   server.Post("/cleanup", [this](const http::Request& req, http::Reply& reply) { handle_cleanup(req, reply); });
   server.Get("/list", [this](const http::Request& req, http::Reply& reply) { handle_list(req, reply); });
+  server.Post("/copy", [this](const http::Request& req, http::Reply& reply) { handle_copy(req, reply); });
   server.Post("/lock", [this](const http::Request& req, http::Reply& reply) { handle_lock(req, reply); });
   server.Post("/unlock", [this](const http::Request& req, http::Reply& reply) { handle_unlock(req, reply); });
   server.Post("/delta/backup", [](const http::Request&, http::Reply& reply) {
@@ -96,7 +97,8 @@ void Coordinator::handle_status(const http::Request& req, http::Reply& reply) {
   static const std::vector<std::string> kOps = {"backup", "lock", "restore", "unlock", "cleanup"};
   std::string name = req.matches[1];
   int64_t id = std::stoll(req.matches[2]);
-  if (std::find(kOps.begin(), kOps.end(), name) == kOps.end()) {
+  // "copy" is ours; the 422 body keeps Python's list so old clients see the same answer.
+  if (name != "copy" && std::find(kOps.begin(), kOps.end(), name) == kOps.end()) {
     nlohmann::json item = http::validation_item(
         {"path", "op_name"},
         "value is not a valid enumeration member; permitted: 'backup', 'lock', 'restore', "
@@ -142,7 +144,7 @@ void Coordinator::start_locked_op(const http::Request& req, http::Reply& reply,
   auto record = ops_.start(op_name);
   op->id = record.id;
   op->name = op_name;
-  op->has_progress = op_name == "backup" || op_name == "restore";
+  op->has_progress = op_name == "backup" || op_name == "restore" || op_name == "copy";
   op->status_base = http::request_origin(req) + status_base;
   {
     std::lock_guard guard(current_mutex_);

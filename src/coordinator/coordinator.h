@@ -51,6 +51,7 @@ class Coordinator {
   void handle_restore(const http::Request& req, http::Reply& reply);
   void handle_cleanup(const http::Request& req, http::Reply& reply);
   void handle_list(const http::Request& req, http::Reply& reply);
+  void handle_copy(const http::Request& req, http::Reply& reply);
   void handle_lock(const http::Request& req, http::Reply& reply);
   void handle_unlock(const http::Request& req, http::Reply& reply);
   void handle_status(const http::Request& req, http::Reply& reply);
@@ -59,6 +60,8 @@ class Coordinator {
 
   Status run_cleanup(RunningOp& op, const config::RetentionConfig& retention,
                      const std::vector<std::string>& explicit_delete);
+  Status run_copy(RunningOp& op, const std::string& from, const std::string& to,
+                  const std::vector<std::string>& backups);
   Result<nlohmann::ordered_json> list_storage(const config::GlobalConfig& config,
                                               const std::string& name);
   std::string new_locker();

@@ -146,7 +146,12 @@ Result<uint64_t> ObjectStore::upload_blob(const std::string& hexdigest, const st
     return errorf(ErrorCode::kIoError, "file '{}' is shorter than expected: {} bytes, snapshot recorded {}",
                   path.string(), data.size(), size);
   }
-  StoredObject stored = ASTACUS_TRY(encode(data));
+  return upload_blob_data(hexdigest, data);
+}
+
+Result<uint64_t> ObjectStore::upload_blob_data(const std::string& hexdigest, std::string_view plaintext) {
+  ASTACUS_CHECK(check_name("blob", hexdigest));
+  StoredObject stored = ASTACUS_TRY(encode(plaintext));
   ASTACUS_CHECK(backend_->put(fmt::format("{}/{}", kDataDir, hexdigest), stored.data, stored.metadata));
   return stored.data.size();
 }

@@ -48,6 +48,8 @@ class ObjectStore {
   /// Uploads the first `size` bytes of `path` as data/<hexdigest>. Returns the stored size.
   Result<uint64_t> upload_blob(const std::string& hexdigest, const std::filesystem::path& path,
                                uint64_t size);
+  /// Uploads `plaintext` as data/<hexdigest> (the caller vouches for the digest).
+  Result<uint64_t> upload_blob_data(const std::string& hexdigest, std::string_view plaintext);
   /// Downloads and decodes data/<hexdigest> (plaintext; the caller verifies the hash).
   Result<std::string> download_blob(const std::string& hexdigest);
   Status delete_blob(const std::string& hexdigest);
