@@ -28,7 +28,7 @@ struct Bindings {
   OptionalBinding<int> wait;
   OptionalBinding<std::string> restore_storage, restore_backup, restore_step;
   OptionalBinding<int> minimum, maximum, keep_days;
-  OptionalBinding<std::string> list_storage, delta_list_storage;
+  OptionalBinding<std::string> list_storage, delta_list_storage, cleanup_storage;
 };
 
 }  // namespace
@@ -59,6 +59,7 @@ ParseOutcome parse_args(const std::vector<std::string>& args, std::ostream& out,
   add_optional(list, "--storage", b.list_storage, "Particular storage to list (default: all)");
   list->add_flag("--json", inv.json, "Print the raw JSON answer");
   auto* cleanup = app.add_subcommand("cleanup", "Delete backups that should no longer be kept");
+  add_optional(cleanup, "--storage", b.cleanup_storage, "Storage to clean (default: configured)");
   add_optional(cleanup, "--minimum-backups", b.minimum, "Minimum number of backups to be kept");
   add_optional(cleanup, "--maximum-backups", b.maximum, "Maximum number of backups to be kept");
   add_optional(cleanup, "--keep-days", b.keep_days,
@@ -116,6 +117,7 @@ ParseOutcome parse_args(const std::vector<std::string>& args, std::ostream& out,
   b.restore_storage.finish(inv.restore.storage);
   b.restore_backup.finish(inv.restore.backup);
   b.restore_step.finish(inv.restore.stop_after_step);
+  b.cleanup_storage.finish(inv.cleanup.storage);
   b.minimum.finish(inv.cleanup.minimum_backups);
   b.maximum.finish(inv.cleanup.maximum_backups);
   b.keep_days.finish(inv.cleanup.keep_days);

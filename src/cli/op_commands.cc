@@ -29,6 +29,7 @@ OpRequest cleanup_request(const CleanupArgs& args) {
   if (args.maximum_backups) retention["maximum_backups"] = *args.maximum_backups;
   if (args.keep_days) retention["keep_days"] = *args.keep_days;
   OrderedJson body = OrderedJson::object();
+  if (args.storage) body["storage"] = *args.storage;
   if (!retention.empty()) body["retention"] = retention;
   return {"cleanup", "cleanup", body.dump()};
 }

@@ -27,6 +27,7 @@ struct RestoreArgs {
 };
 
 struct CleanupArgs {
+  std::optional<std::string> storage;  // site to clean (default: default_storage)
   std::optional<int> minimum_backups;  // given values are sent even when 0 (Python drops 0s)
   std::optional<int> maximum_backups;
   std::optional<int> keep_days;

@@ -58,7 +58,8 @@ class Coordinator {
   void handle_config_status(http::Reply& reply);
   void handle_config_reload(http::Reply& reply);
 
-  Status run_cleanup(RunningOp& op, const config::RetentionConfig& retention,
+  Status run_cleanup(RunningOp& op, const std::string& storage,
+                     const config::RetentionConfig& retention,
                      const std::vector<std::string>& explicit_delete);
   Status run_copy(RunningOp& op, const std::string& from, const std::string& to,
                   const std::vector<std::string>& backups);

@@ -144,15 +144,21 @@ void Coordinator::handle_cleanup(const http::Request& req, http::Reply& reply) {
     // `delete` removes exactly the named backups (Python also applied the config retention).
     retention = config::RetentionConfig{};
   }
+  if (!request.storage.empty() && !cfg->coordinator.object_storage->storages.count(request.storage)) {
+    return send_internal_error(reply, "storage_not_found",
+                               fmt::format("unknown storage '{}'", request.storage));
+  }
   start_locked_op(req, reply, "cleanup", "/cleanup", [this, retention, request](RunningOp& op) {
-    return run_cleanup(op, retention, request.explicit_delete);
+    return run_cleanup(op, request.storage, retention, request.explicit_delete);
   });
 }
 
-Status Coordinator::run_cleanup(RunningOp& op, const config::RetentionConfig& retention,
+Status Coordinator::run_cleanup(RunningOp& op, const std::string& storage,
+                                const config::RetentionConfig& retention,
                                 const std::vector<std::string>& explicit_delete) {
   const auto& cfg = *op.config;
-  auto store = ASTACUS_TRY(this->store(cfg, cfg.coordinator.object_storage->default_storage));
+  auto store = ASTACUS_TRY(
+      this->store(cfg, storage.empty() ? cfg.coordinator.object_storage->default_storage : storage));
   std::vector<std::string> names;
   for (auto& n : ASTACUS_TRY(store->list_jsons())) {
     if (manifest::is_backup_name(n)) names.push_back(n);

@@ -82,6 +82,7 @@ ValidationItems parse_cleanup_request(const json& body, CleanupRequest& out) {
     bad(items, {}, "value is not a valid dict", "type_error.dict");
     return items;
   }
+  optional_string(body, "storage", out.storage, items);
   if (body.contains("retention") && !body["retention"].is_null()) {
     const auto& r = body["retention"];
     if (!r.is_object()) {

@@ -17,6 +17,7 @@ using ValidationItems = std::vector<nlohmann::json>;
 ValidationItems parse_restore_request(const nlohmann::json& body, RestoreRequest& out);
 
 struct CleanupRequest {
+  std::string storage;  // "" = default storage (Python ignored this key)
   std::optional<config::RetentionConfig> retention;
   std::vector<std::string> explicit_delete;
 };

@@ -76,6 +76,14 @@ TEST(SystemCopy, MigrateToANewSiteThenRestoreFromBoth) {
   expect_ok(cluster.cli({"-w", "60", "restore", "--storage", "new", "--backup", name}),
             "restore the copied backup from the new site");
   EXPECT_EQ(read_tree(cluster.root(0)), original);
+
+  // Retire the old site: cleanup on a named (non-default) site.
+  expect_ok(cluster.cli({"-w", "60", "cleanup", "--storage", "local", "--minimum-backups", "0",
+                         "--maximum-backups", "0"}),
+            "cleanup of the old site");
+  EXPECT_TRUE(cluster.stored_objects("json").empty());
+  EXPECT_TRUE(cluster.stored_objects("data").empty());
+  EXPECT_EQ(objects(new_site / "json").size(), 2u);
 }
 
 TEST(SystemCopy, UnknownSiteIsNamed) {
