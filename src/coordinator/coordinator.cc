@@ -99,7 +99,7 @@ void Coordinator::handle_status(const http::Request& req, http::Reply& reply) {
   int64_t id = std::stoll(req.matches[2]);
   // "copy" is ours; the 422 body keeps Python's list so old clients see the same answer.
   if (name != "copy" && std::find(kOps.begin(), kOps.end(), name) == kOps.end()) {
-    nlohmann::json item = http::validation_item(
+    nlohmann::ordered_json item = http::validation_item(
         {"path", "op_name"},
         "value is not a valid enumeration member; permitted: 'backup', 'lock', 'restore', "
         "'unlock', 'cleanup'",

@@ -54,7 +54,7 @@ Status copy_blob(storage::ObjectStore& from, storage::ObjectStore& to, const std
 void Coordinator::handle_copy(const http::Request& req, http::Reply& reply) {
   auto body = http::parse_json_body(req, reply, nlohmann::json::object());
   if (!body) return;
-  std::vector<nlohmann::json> problems;
+  std::vector<nlohmann::ordered_json> problems;
   auto text = [&](const char* key, std::string& out) {
     if (!body->is_object() || !body->contains(key) || !(*body)[key].is_string()) {
       problems.push_back(http::validation_item({"body", key}, "field required", "value_error.missing"));

@@ -12,7 +12,7 @@
 
 namespace astacus::coordinator {
 
-using ValidationItems = std::vector<nlohmann::json>;
+using ValidationItems = std::vector<nlohmann::ordered_json>;
 
 ValidationItems parse_restore_request(const nlohmann::json& body, RestoreRequest& out);
 

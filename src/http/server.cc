@@ -16,8 +16,8 @@ void send_json(Reply& reply, int status, const nlohmann::ordered_json& body) {
                     "application/json");
 }
 
-void send_detail(Reply& reply, int status, const nlohmann::json& detail) {
-  send_json(reply, status, nlohmann::json{{"detail", detail}});
+void send_detail(Reply& reply, int status, const nlohmann::ordered_json& detail) {
+  send_json(reply, status, nlohmann::ordered_json{{"detail", detail}});
 }
 
 namespace {
@@ -39,13 +39,13 @@ void send_error(Reply& reply, const Error& error) {
   send_detail(reply, status_for(error.code), {{"code", code}, {"message", error.message}});
 }
 
-nlohmann::json validation_item(const std::vector<nlohmann::json>& loc, std::string_view msg,
-                               std::string_view type) {
+nlohmann::ordered_json validation_item(const std::vector<nlohmann::json>& loc, std::string_view msg,
+                                       std::string_view type) {
   return {{"loc", loc}, {"msg", msg}, {"type", type}};
 }
 
-void send_validation_errors(Reply& reply, const std::vector<nlohmann::json>& items) {
-  send_json(reply, 422, nlohmann::json{{"detail", items}});
+void send_validation_errors(Reply& reply, const std::vector<nlohmann::ordered_json>& items) {
+  send_json(reply, 422, nlohmann::ordered_json{{"detail", items}});
 }
 
 std::optional<nlohmann::json> parse_json_body(const Request& request, Reply& reply,
@@ -53,19 +53,19 @@ std::optional<nlohmann::json> parse_json_body(const Request& request, Reply& rep
   if (request.body.empty()) return empty_value;
   auto parsed = nlohmann::json::parse(request.body, nullptr, false);
   if (parsed.is_discarded()) {
-    nlohmann::json item = {{"type", "json_invalid"},
+    nlohmann::ordered_json item = {{"type", "json_invalid"},
                            {"loc", {"body", 0}},
                            {"msg", "JSON decode error"},
-                           {"input", nlohmann::json::object()},
+                           {"input", nlohmann::ordered_json::object()},
                            {"ctx", {{"error", "Expecting value"}}}};
-    send_json(reply, 422, nlohmann::json{{"detail", {item}}});
+    send_json(reply, 422, nlohmann::ordered_json{{"detail", {item}}});
     return std::nullopt;
   }
   return parsed;
 }
 
 bool require_query(const Request& request, Reply& reply, const std::vector<std::string>& names) {
-  std::vector<nlohmann::json> items;
+  std::vector<nlohmann::ordered_json> items;
   for (const auto& name : names) {
     if (!request.has_param(name.c_str())) {
       items.push_back(validation_item({"query", name}, "field required", "value_error.missing"));

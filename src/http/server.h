@@ -22,16 +22,17 @@ using Reply = httplib::Response;
 void send_json(Reply& reply, int status, const nlohmann::json& body);
 void send_json(Reply& reply, int status, const nlohmann::ordered_json& body);
 /// {"detail": detail} with `status`.
-void send_detail(Reply& reply, int status, const nlohmann::json& detail);
+void send_detail(Reply& reply, int status, const nlohmann::ordered_json& detail);
 /// Maps an Error to a status (NotFound 404, InvalidArgument 422, Conflict/Busy 409,
 /// Forbidden 403, Unavailable 503, others 500) and {"detail": {"code", "message"}}.
 void send_error(Reply& reply, const Error& error);
 
+/// Bodies keep Python's key order (ordered_json): clients compare them byte for byte.
 /// One pydantic-v1 style validation problem: {"loc": [...], "msg": ..., "type": ...}.
-nlohmann::json validation_item(const std::vector<nlohmann::json>& loc, std::string_view msg,
+nlohmann::ordered_json validation_item(const std::vector<nlohmann::json>& loc, std::string_view msg,
                                std::string_view type);
 /// 422 {"detail": [items...]}.
-void send_validation_errors(Reply& reply, const std::vector<nlohmann::json>& items);
+void send_validation_errors(Reply& reply, const std::vector<nlohmann::ordered_json>& items);
 
 /// Parses the request body as JSON. An empty body gives `empty_value`. On a syntax error it
 /// sends FastAPI's 422 json_invalid body and returns nullopt.

@@ -13,7 +13,7 @@
 
 namespace astacus::node {
 
-using ValidationItems = std::vector<nlohmann::json>;
+using ValidationItems = std::vector<nlohmann::ordered_json>;
 
 struct SnapshotRequest {
   std::vector<snapshot::SnapshotGroup> groups;

@@ -133,7 +133,7 @@ TEST(Args, UsageErrorsExitTwo) {
   }
 }
 
-TEST(RunCli, ServerCallsServerMainAndManifestIsNotImplemented) {
+TEST(RunCli, ServerCallsServerMainAndManifestNeedsAConfig) {
   std::ostringstream out, err;
   CliEnv env{&out, &err};
   std::string seen;
@@ -145,8 +145,8 @@ TEST(RunCli, ServerCallsServerMainAndManifestIsNotImplemented) {
                     env),
             7);
   EXPECT_EQ(seen, "/x.yaml");
-  EXPECT_EQ(run_cli({"astacus", "manifest", "list"}, nullptr, env), 1);
-  EXPECT_EQ(err.str(), "astacus manifest: not implemented yet\n");
+  EXPECT_EQ(run_cli({"astacus", "manifest", "list"}, nullptr, env), 2);  // -c is required
+  EXPECT_NE(err.str().find("--config"), std::string::npos) << err.str();
   EXPECT_EQ(run_cli({"astacus"}, nullptr, env), 1);
 }
 
