@@ -35,7 +35,7 @@ class ObjectStore {
   /// unknown site, unsupported storage_type, neither compression nor encryption configured,
   /// unknown compression algorithm (key `object_storage.compression.algorithm`), missing key.
   /// An empty `site_name` means `config.default_storage`. Only storage_type local is built so far
-  /// (others: InvalidArgument "not supported yet").
+  /// (google: InvalidArgument "not supported yet").
   static Result<std::unique_ptr<ObjectStore>> open(const config::ObjectStorageConfig& config,
                                                    const std::string& site_name);
 
