@@ -1,17 +1,70 @@
 #pragma once
 // storage_type: azure — see README.md in this folder.
+// Objects are block blobs named <prefix><key> in container `bucket_name`; metadata names are
+// stored with '-' replaced by '_' and read back with '_' replaced by '-' (rohmu's mapping).
+// A missing container is an error (it is never created).
+// Thread safety: AzureBackend is safe to share between threads.
 
+#include <chrono>
+#include <cstddef>
 #include <memory>
 #include <string>
 
 #include "base/result.h"
 #include "config/types.h"
+#include "storage/azure/azure_client.h"
 #include "storage/backend.h"
 
 namespace astacus::storage {
 
+/// Tuning knobs; the defaults are for production, tests make them small.
+struct AzureBackendOptions {
+  size_t single_put_limit = size_t{4} << 20;  // larger objects: Put Block x N + Put Block List
+  size_t block_size = size_t{4} << 20;        // grown when an object would need > 50000 blocks
+  int block_threads = 4;                      // Put Block requests in flight per object
+  int list_page_size = 0;                     // List Blobs maxresults; 0 = server default (5000)
+  azure::RetryPolicy retry;
+  std::chrono::milliseconds connect_timeout{10000};
+  std::chrono::seconds read_timeout{60};
+};
+
+class AzureBackend : public Backend {
+ public:
+  /// `prefix` as configured (normalized here). Performs no request.
+  AzureBackend(std::string site, const std::string& prefix, azure::ClientOptions client,
+               AzureBackendOptions options);
+
+  Status put(const std::string& key, std::string_view data, const Metadata& metadata) override;
+  Result<StoredObject> get(const std::string& key) override;
+  Result<bool> exists(const std::string& key) override;
+  Status remove(const std::string& key) override;
+  /// Blobs directly under `dir` (prefix + dir + '/', delimiter '/'), every page followed.
+  Result<std::vector<std::string>> list(const std::string& dir) override;
+  /// "azure container 'c' at http://127.0.0.1:10000/devstoreaccount1 (site 'x')".
+  std::string describe() const override;
+
+  /// The underlying REST client (tests use it for raw requests).
+  const azure::Client& client() const { return client_; }
+  /// The blob name of `key`.
+  std::string blob_name(const std::string& key) const;
+
+ private:
+  Result<std::string> checked_blob_name(const std::string& key) const;
+  Status put_blocks(const std::string& blob, std::string_view data, const azure::Pairs& meta_headers);
+
+  std::string site_;
+  std::string prefix_;  // normalized: "" or ending in '/'
+  azure::Client client_;
+  AzureBackendOptions options_;
+};
+
 /// Builds the backend of site `site`; errors name the site and the config key at fault.
 Result<std::unique_ptr<Backend>> make_azure_backend(const std::string& site,
-                                                  const config::AzureStorageConfig& config);
+                                                    const config::AzureStorageConfig& config);
+
+/// Same, with explicit tuning (tests: small thresholds, page sizes, deadlines).
+Result<std::unique_ptr<AzureBackend>> make_azure_backend(const std::string& site,
+                                                         const config::AzureStorageConfig& config,
+                                                         const AzureBackendOptions& options);
 
 }  // namespace astacus::storage

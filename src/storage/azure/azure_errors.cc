@@ -1,0 +1,80 @@
+#include "storage/azure/azure_errors.h"
+
+#include <curl/curl.h>
+
+namespace astacus::storage::azure {
+
+namespace {
+
+std::string subject(const ErrorContext& c) {
+  if (c.blob.empty()) return fmt::format("{} of container '{}'", c.operation, c.container);
+  return fmt::format("{} of blob '{}' in container '{}'", c.operation, c.blob, c.container);
+}
+
+std::string server_said(int status, const ErrorBody& body) {
+  std::string out = fmt::format("HTTP {}", status);
+  if (!body.code.empty()) out += " " + body.code;
+  if (!body.message.empty()) out += ": " + body.message;
+  return out;
+}
+
+bool is_retryable_status(int status, std::string_view code) {
+  return status >= 500 || status == 408 || status == 429 || code == "ServerBusy" ||
+         code == "OperationTimedOut" || code == "InternalError";
+}
+
+}  // namespace
+
+Error http_status_error(const ErrorContext& c, int status, const ErrorBody& body) {
+  std::string said = server_said(status, body);
+  if (status == 404 && body.code == "ContainerNotFound") {
+    return Error{ErrorCode::kInvalidArgument,
+                 fmt::format("azure site '{}': container '{}' does not exist ({}: {}); create it or fix "
+                             "object_storage.storages.{}.bucket_name",
+                             c.site, c.container, subject(c), said, c.site),
+                 false};
+  }
+  if (status == 404 && !c.blob.empty()) {
+    return Error{ErrorCode::kNotFound,
+                 fmt::format("azure site '{}': blob '{}' not found in container '{}' ({}: {})", c.site,
+                             c.blob, c.container, c.operation, said),
+                 false};
+  }
+  if (status == 403) {
+    return Error{ErrorCode::kInvalidArgument,
+                 fmt::format("azure site '{}': the server refused the credentials of account '{}' ({}: {}); "
+                             "check object_storage.storages.{}.account_key / sas_token",
+                             c.site, c.account, subject(c), said, c.site),
+                 false};
+  }
+  bool retryable = is_retryable_status(status, body.code);
+  ErrorCode code = !retryable                                            ? ErrorCode::kInvalidArgument
+                   : (status == 408 || body.code == "OperationTimedOut") ? ErrorCode::kTimeout
+                                                                         : ErrorCode::kUnavailable;
+  return Error{code, fmt::format("azure site '{}': {} failed: {}", c.site, subject(c), said), retryable};
+}
+
+Error transport_error(const ErrorContext& c, std::string_view url, int curl_code, std::string_view detail) {
+  auto cc = static_cast<CURLcode>(curl_code);
+  std::string message = fmt::format("azure site '{}': {} failed ({}): {}", c.site, subject(c), url,
+                                    detail.empty() ? curl_easy_strerror(cc) : detail);
+  switch (cc) {
+    case CURLE_OPERATION_TIMEDOUT:
+      return Error{ErrorCode::kTimeout, std::move(message), true};
+    case CURLE_COULDNT_RESOLVE_PROXY:
+    case CURLE_COULDNT_RESOLVE_HOST:
+    case CURLE_COULDNT_CONNECT:
+    case CURLE_SEND_ERROR:
+    case CURLE_RECV_ERROR:
+    case CURLE_GOT_NOTHING:
+    case CURLE_PARTIAL_FILE:
+    case CURLE_SSL_CONNECT_ERROR:
+    case CURLE_HTTP2:
+    case CURLE_HTTP2_STREAM:
+      return Error{ErrorCode::kUnavailable, std::move(message), true};
+    default:
+      return Error{ErrorCode::kUnavailable, std::move(message), false};
+  }
+}
+
+}  // namespace astacus::storage::azure
