@@ -1,3 +1,4 @@
+#include "storage/curl_global.h"
 #include "storage/azure/azure_client.h"
 
 #include <curl/curl.h>
@@ -110,8 +111,7 @@ std::string Response::header(std::string_view name) const {
 }
 
 Client::Client(ClientOptions options) : options_(std::move(options)) {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  ensure_curl_global_init();
   while (!options_.sas_token.empty() && options_.sas_token.front() == '?') options_.sas_token.erase(0, 1);
 }
 

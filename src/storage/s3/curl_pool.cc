@@ -1,3 +1,4 @@
+#include "storage/curl_global.h"
 #include "storage/s3/curl_pool.h"
 
 namespace astacus::storage::s3 {
@@ -7,8 +8,7 @@ CurlPool::Lease::~Lease() {
 }
 
 CurlPool::CurlPool(size_t max_idle) : max_idle_(max_idle) {
-  static std::once_flag once;
-  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+  ensure_curl_global_init();
 }
 
 CurlPool::~CurlPool() {
