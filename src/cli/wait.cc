@@ -54,7 +54,14 @@ WaitOutcome poll_loop(Context& ctx, const std::string& status_url, const std::st
                                        status_url, answer->body));
       return WaitOutcome::kError;
     }
-    if (*state == "fail") return WaitOutcome::kFailed;
+    if (*state == "fail") {
+      // Our servers say why (Python's did not): show it so the operator need not dig in logs.
+      auto error = answer->json.find("error");
+      if (error != answer->json.end() && error->is_string()) {
+        ctx.console->print_error("error: " + error->get<std::string>());
+      }
+      return WaitOutcome::kFailed;
+    }
     if (*state == "done") return WaitOutcome::kDone;
     auto line = progress_line(label, answer->json);
     if (!line.empty()) ctx.console->show_progress(line);

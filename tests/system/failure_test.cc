@@ -158,6 +158,8 @@ TEST(SystemFailures, CorruptBlobFailsRestoreNamingItAndLeavesTheFileAlone) {
   write_file(cluster.root(0) / "precious.bin", "local edit", 1800000000000000000);
   auto r = cluster.cli({"-w", "60", "restore"});
   EXPECT_EQ(r.exit_code, 1);
+  EXPECT_NE(r.err.find("error: "), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(blobs[0]), std::string::npos) << "the CLI names the corrupt blob: " << r.err;
   auto status = http::request("GET", cluster.url(0) + "/restore/2");
   ASSERT_TRUE(status);
   EXPECT_NE(status->body.find(blobs[0]), std::string::npos) << status->body;
