@@ -1,5 +1,7 @@
 #include "storage/azure/azure_xml.h"
 
+#include "storage/xml_text.h"
+
 #include <charconv>
 #include <cstdint>
 
@@ -8,46 +10,6 @@ namespace astacus::storage::azure {
 namespace {
 
 bool ends_tag_name(char c) { return c == '>' || c == '/' || c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-void append_utf8(std::string& out, uint32_t cp) {
-  if (cp < 0x80) {
-    out.push_back(static_cast<char>(cp));
-  } else if (cp < 0x800) {
-    out.push_back(static_cast<char>(0xC0 | (cp >> 6)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else if (cp < 0x10000) {
-    out.push_back(static_cast<char>(0xE0 | (cp >> 12)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  } else {
-    out.push_back(static_cast<char>(0xF0 | (cp >> 18)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 12) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
-    out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
-  }
-}
-
-// Decodes one reference body (between '&' and ';'); false when unknown or malformed.
-bool decode_reference(std::string_view ref, std::string& out) {
-  static constexpr std::pair<std::string_view, char> kNamed[] = {
-      {"amp", '&'}, {"lt", '<'}, {"gt", '>'}, {"quot", '"'}, {"apos", '\''}};
-  for (const auto& [name, c] : kNamed) {
-    if (ref == name) {
-      out.push_back(c);
-      return true;
-    }
-  }
-  if (ref.size() < 2 || ref[0] != '#') return false;
-  bool hex = ref[1] == 'x' || ref[1] == 'X';
-  std::string_view digits = ref.substr(hex ? 2 : 1);
-  uint32_t cp = 0;
-  auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), cp, hex ? 16 : 10);
-  if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || cp > 0x10FFFF) {
-    return false;
-  }
-  append_utf8(out, cp);
-  return true;
-}
 
 int hex_value(char c) {
   if (c >= '0' && c <= '9') return c - '0';
@@ -98,22 +60,7 @@ std::optional<XmlElement> find_element(std::string_view xml, std::string_view ta
   return std::nullopt;
 }
 
-std::string xml_unescape(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '&') {
-      size_t semi = text.find(';', i + 1);
-      if (semi != std::string_view::npos && semi - i <= 10 &&
-          decode_reference(text.substr(i + 1, semi - i - 1), out)) {
-        i = semi;
-        continue;
-      }
-    }
-    out.push_back(text[i]);
-  }
-  return out;
-}
+std::string xml_unescape(std::string_view text) { return storage::xml_unescape(text); }
 
 std::string xml_escape(std::string_view text) {
   std::string out;
