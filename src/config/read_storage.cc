@@ -64,6 +64,7 @@ Status read_google(ObjectReader& r, GoogleStorageConfig& out) {
   ASTACUS_CHECK(r.optional("credentials", out.credentials));
   ASTACUS_CHECK(r.optional("prefix", out.prefix));
   ASTACUS_CHECK(r.optional("proxy_info", out.proxy_info));
+  ASTACUS_CHECK(r.optional("endpoint", out.endpoint));  // Astacus-C++ extension
   return r.finish();
 }
 

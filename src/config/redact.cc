@@ -94,7 +94,8 @@ Json storage_json(const GoogleStorageConfig& s) {
           {"credential_file", opt(s.credential_file)},
           {"credentials", secret(s.credentials)},
           {"prefix", s.prefix},
-          {"proxy_info", proxy_json(s.proxy_info)}};
+          {"proxy_info", proxy_json(s.proxy_info)},
+          {"endpoint", opt(s.endpoint)}};
 }
 
 Json object_storage_json(const std::optional<ObjectStorageConfig>& o) {

@@ -91,6 +91,9 @@ struct GoogleStorageConfig {
   std::optional<nlohmann::json> credentials;  // secret: service-account JSON object
   std::string prefix;
   std::optional<ProxyInfo> proxy_info;
+  // Astacus-C++ extension (not in rohmu): JSON API base URL, e.g. "http://127.0.0.1:4443";
+  // unset = https://storage.googleapis.com.
+  std::optional<std::string> endpoint;
 };
 
 using StorageConfig =

@@ -34,8 +34,8 @@ class ObjectStore {
   /// Builds site `site_name` of `config` (its backend + transforms). Errors name the site:
   /// unknown site, unsupported storage_type, neither compression nor encryption configured,
   /// unknown compression algorithm (key `object_storage.compression.algorithm`), missing key.
-  /// An empty `site_name` means `config.default_storage`. Only storage_type local is built so far
-  /// (google: InvalidArgument "not supported yet").
+  /// An empty `site_name` means `config.default_storage`. The backend of every storage_type
+  /// (local, s3, azure, google) comes from backend_factory.h.
   static Result<std::unique_ptr<ObjectStore>> open(const config::ObjectStorageConfig& config,
                                                    const std::string& site_name);
 

@@ -319,6 +319,11 @@ TEST_F(ParseTest, CloudStorages) {
                         "      credentials: {type: service_account, private_key: PK}"));
   ASSERT_TRUE(gcs) << gcs.error().to_string();
   EXPECT_EQ(std::get<GoogleStorageConfig>(gcs->object_storage->storages.at("s")).credentials->at("private_key"), "PK");
+  EXPECT_FALSE(std::get<GoogleStorageConfig>(gcs->object_storage->storages.at("s")).endpoint);
+  auto gcs_endpoint = parse(with("      storage_type: google\n      project_id: p\n      endpoint: http://127.0.0.1:4443"));
+  ASSERT_TRUE(gcs_endpoint) << gcs_endpoint.error().to_string();
+  EXPECT_EQ(std::get<GoogleStorageConfig>(gcs_endpoint->object_storage->storages.at("s")).endpoint,
+            "http://127.0.0.1:4443");
   expect_error(with("      storage_type: google\n      project_id: p\n      region: r"),
                "cfg.yaml: object_storage.storages.s.region: unknown key");
 }

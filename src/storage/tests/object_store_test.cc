@@ -143,11 +143,13 @@ TEST(ObjectStoreOpen, ConfigErrorsNameTheKey) {
             std::string::npos);
 }
 
-TEST(ObjectStoreOpen, UnsupportedBackendIsNamed) {
+TEST(ObjectStoreOpen, IncompleteSiteConfigNamesSiteKeyAndStorageType) {
   testing::TempDir tmp;
   auto cfg = local_config(tmp.path(), "zstd", std::nullopt);
   cfg.storages["g"] = config::GoogleStorageConfig{};
-  EXPECT_NE(ObjectStore::open(cfg, "g").error().message.find("'google'"), std::string::npos);
+  auto message = ObjectStore::open(cfg, "g").error().message;
+  EXPECT_NE(message.find("object_storage.storages.g.bucket_name"), std::string::npos) << message;
+  EXPECT_NE(message.find("'google'"), std::string::npos) << message;
 }
 
 TEST(ObjectStoreRead, DecodesFromObjectMetadataNotWriterConfig) {
