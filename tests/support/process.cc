@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <signal.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -11,8 +12,6 @@
 #include <sstream>
 #include <stdexcept>
 #include <thread>
-
-#include "http/client.h"
 
 namespace astacus::testing {
 
@@ -32,6 +31,32 @@ std::string slurp(const std::filesystem::path& path) {
   return ss.str();
 }
 
+/// In a forked child: stdin from /dev/null, stdout and stderr to these fds, then exec argv.
+[[noreturn]] void exec_with_output(const std::vector<std::string>& argv, int out, int err) {
+  int null_in = ::open("/dev/null", O_RDONLY);
+  ::dup2(null_in, 0);
+  ::dup2(out, 1);
+  ::dup2(err, 2);
+  auto args = c_argv(argv);
+  ::execv(args[0], args.data());
+  ::_exit(127);
+}
+
+/// Forks the child of `options` (its own process group if asked), logging to its log file.
+pid_t spawn(const ChildOptions& options) {
+  pid_t parent = ::getpid();
+  pid_t pid = ::fork();
+  if (pid != 0) return pid;
+  if (options.own_process_group) {
+    ::setpgid(0, 0);
+    ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+    if (::getppid() != parent) ::_exit(1);
+  }
+  for (const auto& [name, value] : options.env) ::setenv(name.c_str(), value.c_str(), 1);
+  int log = ::open(options.log_file.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+  exec_with_output(options.argv, log, log);
+}
+
 }  // namespace
 
 CommandResult run_command(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
@@ -43,13 +68,7 @@ CommandResult run_command(const std::vector<std::string>& argv, std::chrono::sec
   if (pid == 0) {
     int out = ::open(out_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
     int err = ::open(err_path.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644);
-    int null_in = ::open("/dev/null", O_RDONLY);
-    ::dup2(null_in, 0);
-    ::dup2(out, 1);
-    ::dup2(err, 2);
-    auto args = c_argv(argv);
-    ::execv(args[0], args.data());
-    ::_exit(127);
+    exec_with_output(argv, out, err);
   }
   CommandResult result;
   auto deadline = std::chrono::steady_clock::now() + timeout;
@@ -78,46 +97,43 @@ CommandResult run_astacus(const std::vector<std::string>& args, std::chrono::sec
   return run_command(argv, timeout);
 }
 
-ServerProcess::ServerProcess(std::filesystem::path config, std::string url,
-                             std::filesystem::path log_file)
-    : url_(std::move(url)), log_file_(std::move(log_file)) {
-  pid_ = ::fork();
-  if (pid_ == 0) {
-    int log = ::open(log_file_.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-    ::dup2(log, 1);
-    ::dup2(log, 2);
-    std::vector<std::string> argv = {ASTACUS_BINARY, "server", "-c", config.string()};
-    auto args = c_argv(argv);
-    ::execv(args[0], args.data());
-    ::_exit(127);
+ChildProcess::ChildProcess(ChildOptions options) : options_(std::move(options)), pid_(spawn(options_)) {
+  if (pid_ < 0) throw std::runtime_error("cannot fork " + options_.name);
+  try {
+    wait_ready();
+  } catch (...) {
+    kill();
+    throw;
   }
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+}
+
+ChildProcess::~ChildProcess() { kill(); }
+
+void ChildProcess::wait_ready() {
+  const auto& probe = options_.ready;
+  auto deadline = std::chrono::steady_clock::now() + probe.timeout;
   while (std::chrono::steady_clock::now() < deadline) {
-    int status = 0;
-    if (::waitpid(pid_, &status, WNOHANG) == pid_) {
+    if (::waitpid(pid_, nullptr, WNOHANG) == pid_) {
       pid_ = -1;
-      throw std::runtime_error("astacus server exited at start: " + log());
+      throw std::runtime_error(options_.name + " exited at start: " + log());
     }
-    auto r = http::request("GET", url_ + "/", {std::chrono::milliseconds(500), std::nullopt});
-    if (r && r->status == 200) return;
+    auto r = http::request("GET", probe.url, {std::chrono::milliseconds(500), std::nullopt});
+    if (r && probe.accepts(*r)) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(50));
   }
-  kill();
-  throw std::runtime_error("astacus server did not answer at " + url_ + ": " + log());
+  throw std::runtime_error(options_.name + " did not answer at " + probe.url + " within " +
+                           std::to_string(probe.timeout.count()) + " s: " + log());
 }
 
-ServerProcess::~ServerProcess() {
-  if (pid_ > 0) stop();
-}
-
-void ServerProcess::kill() {
+void ChildProcess::kill() {
   if (pid_ <= 0) return;
+  if (options_.own_process_group) ::kill(-pid_, SIGKILL);
   ::kill(pid_, SIGKILL);
   ::waitpid(pid_, nullptr, 0);
   pid_ = -1;
 }
 
-int ServerProcess::stop() {
+int ChildProcess::stop() {
   if (pid_ <= 0) return -1;
   ::kill(pid_, SIGTERM);
   int status = 0;
@@ -132,7 +148,21 @@ int ServerProcess::stop() {
   return -1;
 }
 
-std::string ServerProcess::log() const { return slurp(log_file_); }
+std::string ChildProcess::log() const { return slurp(options_.log_file); }
+
+ServerProcess::ServerProcess(std::filesystem::path config, std::string url,
+                             std::filesystem::path log_file)
+    : url_(std::move(url)),
+      child_({.name = "astacus server",
+              .argv = {ASTACUS_BINARY, "server", "-c", config.string()},
+              .log_file = std::move(log_file),
+              .ready = {.url = url_ + "/"}}) {}
+
+ServerProcess::~ServerProcess() { child_.stop(); }
+
+void ServerProcess::kill() { child_.kill(); }
+
+int ServerProcess::stop() { return child_.stop(); }
 
 int free_port() {
   int fd = ::socket(AF_INET, SOCK_STREAM, 0);

@@ -11,11 +11,11 @@
 #include <atomic>
 #include <fstream>
 
-#include "azurite.h"
 #include "base/encoding.h"
 #include "storage/azure/azure_names.h"
 #include "storage/azure/shared_key_auth.h"
 #include "storage/object_store.h"
+#include "support/services.h"
 
 namespace astacus::testing {
 namespace {

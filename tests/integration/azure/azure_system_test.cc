@@ -4,8 +4,8 @@
 #include <algorithm>
 
 #include "../../system/helpers.h"
-#include "azurite.h"
 #include "storage/azure/azure_backend.h"
+#include "support/services.h"
 
 namespace astacus::testing {
 namespace {

@@ -3,7 +3,6 @@
 #include <curl/curl.h>
 #include <gtest/gtest.h>
 
-#include "azurite.h"
 #include "base/encoding.h"
 #include "storage/azure/azure_backend.h"
 #include "storage/azure/azure_client.h"
@@ -11,6 +10,7 @@
 #include "storage/azure/azure_names.h"
 #include "storage/azure/azure_xml.h"
 #include "storage/azure/shared_key_auth.h"
+#include "support/services.h"
 
 namespace astacus::storage::azure {
 namespace {

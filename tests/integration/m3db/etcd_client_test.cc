@@ -5,9 +5,9 @@
 
 #include <gtest/gtest.h>
 
-#include "etcd_server.h"
 #include "plugins/etcd/client.h"
 #include "plugins/etcd/dump.h"
+#include "support/services.h"
 
 namespace astacus::plugins::etcd {
 namespace {

@@ -5,9 +5,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "etcd_server.h"
 #include "m3_fixture.h"
 #include "plugins/etcd/client.h"
+#include "support/services.h"
 
 namespace astacus::testing {
 namespace {

@@ -14,7 +14,6 @@
 
 #include "base/encoding.h"
 #include "codec/blake2s.h"
-#include "etcd_server.h"
 #include "http/client.h"
 #include "m3_fixture.h"
 #include "manifest/json.h"
@@ -22,6 +21,7 @@
 #include "plugins/m3db/config.h"
 #include "storage/object_store.h"
 #include "support/cluster.h"
+#include "support/services.h"
 
 namespace astacus::testing {
 namespace {

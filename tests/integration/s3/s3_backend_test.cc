@@ -11,11 +11,11 @@
 #include <fstream>
 
 #include "codec/blake2s.h"
-#include "s3rver.h"
 #include "storage/object_store.h"
 #include "storage/s3/s3_backend.h"
 #include "support/cluster.h"
 #include "support/process.h"
+#include "support/services.h"
 #include "tcp_proxy.h"
 
 namespace astacus::testing {

@@ -6,8 +6,8 @@
 
 #include "codec/blake2s.h"
 #include "helpers.h"
-#include "s3rver.h"
 #include "storage/s3/s3_backend.h"
+#include "support/services.h"
 
 namespace astacus::testing {
 namespace {
@@ -16,19 +16,12 @@ constexpr const char* kBucket = "astacus-backups";
 constexpr const char* kPrefix = "cluster-1";
 
 void use_s3_storage(TestCluster& cluster, const S3rver& server) {
+  nlohmann::json site = server.storage_json(kBucket, kPrefix);
+  site["segment_size"] = 5 * 1024 * 1024;
   for (size_t i = 0; i < cluster.size(); ++i) {
     nlohmann::json config = cluster.config(i);
     config["object_storage"]["default_storage"] = "s3";
-    config["object_storage"]["storages"] = {{"s3",
-                                             {{"storage_type", "s3"},
-                                              {"region", "us-east-1"},
-                                              {"bucket_name", kBucket},
-                                              {"prefix", kPrefix},
-                                              {"host", "127.0.0.1"},
-                                              {"port", server.port()},
-                                              {"aws_access_key_id", "S3RVER"},
-                                              {"aws_secret_access_key", "S3RVER"},
-                                              {"segment_size", 5 * 1024 * 1024}}}};
+    config["object_storage"]["storages"] = {{"s3", site}};
     cluster.write_config(i, config);
   }
 }
