@@ -1,7 +1,8 @@
 // Micro-benchmarks of the data path's CPU-bound pieces (Google Benchmark):
 //   BLAKE2s-256 of 1 MiB, zstd level 3 compress/decompress of 1 MiB (text-like and random),
-//   RSA-envelope encrypt/decrypt of 1 MiB (RSA-3072), and a Snapshotter walk of 10,000 small files
-//   (first run: link + hash everything; unchanged: stat-only).
+//   RSA-envelope encrypt/decrypt of 1 MiB (RSA-3072), decrypting 1000 x 16 KiB objects with
+//   pghoa1 (one RSA operation per object) vs astdk1 (one shared data key, warm and cold cache), and
+//   a Snapshotter walk of 10,000 small files (first run: link + hash everything; unchanged: stat-only).
 // Compare BLAKE2s and zstd with `openssl speed -evp blake2s256` and `zstd -b3` (the floor).
 
 #include <benchmark/benchmark.h>
@@ -15,6 +16,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <random>
 #include <string>
 #include <thread>
@@ -24,6 +26,7 @@
 
 #include "codec/blake2s.h"
 #include "codec/compression.h"
+#include "codec/data_key_envelope.h"
 #include "codec/rsa_envelope.h"
 #include "snapshot/snapshotter.h"
 
@@ -172,6 +175,98 @@ void BM_RsaDecrypt(benchmark::State& state) {
   state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * data.size()));
 }
 BENCHMARK(BM_RsaDecrypt)->Name("rsa3072_envelope_decrypt/1MiB");
+
+// ---- many small encrypted objects: pghoa1 vs astdk1 ------------------------------------------
+
+constexpr int kSmallObjects = 1000;
+constexpr size_t kSmallObjectSize = 16 * 1024;
+
+const std::vector<std::string>& small_plaintexts() {
+  static const std::vector<std::string> plain = [] {
+    std::vector<std::string> out;
+    for (int i = 0; i < kSmallObjects; ++i) out.push_back(random_bytes(kSmallObjectSize, 100 + i));
+    return out;
+  }();
+  return plain;
+}
+
+void BM_Pghoa1DecryptSmall(benchmark::State& state) {
+  const auto& key = rsa_key();
+  std::vector<std::string> stored;
+  for (const auto& p : small_plaintexts()) {
+    auto s = codec::rsa_envelope_encrypt(key.public_pem, p);
+    if (!s) {
+      state.SkipWithError(s.error().to_string().c_str());
+      return;
+    }
+    stored.push_back(std::move(*s));
+  }
+  for (auto _ : state) {
+    for (const auto& s : stored) {
+      auto out = codec::rsa_envelope_decrypt(key.private_pem, s);
+      if (!out || out->size() != kSmallObjectSize) {
+        state.SkipWithError("decrypt failed");
+        return;
+      }
+      benchmark::DoNotOptimize(out->data());
+    }
+  }
+  state.SetItemsProcessed(state.iterations() * kSmallObjects);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kSmallObjects * kSmallObjectSize));
+}
+BENCHMARK(BM_Pghoa1DecryptSmall)->Name("rsa3072_pghoa1_decrypt/1000x16KiB")->Unit(benchmark::kMillisecond);
+
+// state.range(0): 1 = warm cache (the data key is already unwrapped), 0 = a fresh cache per
+// iteration (one RSA operation per 1000 objects, as in a restore).
+void BM_DataKeyDecryptSmall(benchmark::State& state) {
+  const auto& key = rsa_key();
+  const bool warm = state.range(0) == 1;
+  auto dk = codec::new_data_key(key.public_pem);
+  if (!dk) {
+    state.SkipWithError(dk.error().to_string().c_str());
+    return;
+  }
+  std::vector<std::string> stored;
+  for (const auto& p : small_plaintexts()) {
+    auto s = codec::data_key_encrypt(*dk, p);
+    if (!s) {
+      state.SkipWithError(s.error().to_string().c_str());
+      return;
+    }
+    stored.push_back(std::move(*s));
+  }
+  auto warm_cache = std::make_unique<codec::DataKeyCache>();
+  if (warm && !codec::data_key_decrypt(key.private_pem, stored[0], *warm_cache)) {
+    state.SkipWithError("warm-up decrypt failed");
+    return;
+  }
+  size_t unwraps = 0;
+  for (auto _ : state) {
+    std::unique_ptr<codec::DataKeyCache> cold_cache;
+    if (!warm) cold_cache = std::make_unique<codec::DataKeyCache>();
+    codec::DataKeyCache& cache = warm ? *warm_cache : *cold_cache;
+    for (const auto& s : stored) {
+      auto out = codec::data_key_decrypt(key.private_pem, s, cache);
+      if (!out || out->size() != kSmallObjectSize) {
+        state.SkipWithError("decrypt failed");
+        return;
+      }
+      benchmark::DoNotOptimize(out->data());
+    }
+    unwraps += cache.unwrap_count();
+  }
+  if (warm && warm_cache->unwrap_count() != 1) state.SkipWithError("a warm-cache decrypt unwrapped again");
+  state.SetItemsProcessed(state.iterations() * kSmallObjects);
+  state.SetBytesProcessed(static_cast<int64_t>(state.iterations() * kSmallObjects * kSmallObjectSize));
+  state.counters["rsa_ops_per_iter"] =
+      warm ? 0.0 : static_cast<double>(unwraps) / static_cast<double>(state.iterations());
+  state.SetLabel(warm ? "warm cache" : "cold cache");
+}
+BENCHMARK(BM_DataKeyDecryptSmall)
+    ->Name("rsa3072_astdk1_decrypt/1000x16KiB")
+    ->Arg(1)
+    ->Arg(0)
+    ->Unit(benchmark::kMillisecond);
 
 // ---- snapshot walk --------------------------------------------------------------------------
 

@@ -90,3 +90,19 @@ std::string random_hex(size_t n) {
 }
 
 }  // namespace astacus
+
+namespace astacus {
+
+Status sync_filesystem(const std::filesystem::path& dir) {
+  int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return errorf(ErrorCode::kIoError, "cannot open directory '{}': {}", dir.string(), std::strerror(errno));
+  int rc = ::syncfs(fd);
+  int err = errno;
+  ::close(fd);
+  if (rc != 0) {
+    return errorf(ErrorCode::kIoError, "cannot sync the filesystem of '{}': {}", dir.string(), std::strerror(err));
+  }
+  return ok();
+}
+
+}  // namespace astacus

@@ -23,4 +23,8 @@ Status ensure_directory(const std::filesystem::path& dir);
 /// A random lowercase hex string of `n` characters (for temp names and ids).
 std::string random_hex(size_t n);
 
+/// syncfs(2) of the filesystem holding directory `dir`: every dirty page on it reaches the
+/// disk. One call instead of an fsync per file after writing many files.
+Status sync_filesystem(const std::filesystem::path& dir);
+
 }  // namespace astacus

@@ -111,6 +111,7 @@ Json object_storage_json(const std::optional<ObjectStorageConfig>& o) {
           {"storages", storages},
           {"encryption_key_id", opt(o->encryption_key_id)},
           {"encryption_keys", keys},
+          {"encryption_format", o->encryption_format},
           {"compression", {{"algorithm", opt(o->compression.algorithm)}, {"level", o->compression.level}}}};
 }
 

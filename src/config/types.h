@@ -117,6 +117,11 @@ struct ObjectStorageConfig {
   std::optional<std::string> encryption_key_id;
   std::map<std::string, EncryptionKey> encryption_keys;
   CompressionConfig compression;
+  // Astacus C++ extension: how new encrypted objects are written. "pghoa1" (default): rohmu's
+  // RSA envelope, one RSA operation per object, readable by Python Astacus. "astdk1": one data
+  // key per backup wrapped once (codec/data_key_envelope.h); restores do one RSA operation per
+  // backup, but Python Astacus cannot read these objects. Both are always readable here.
+  std::string encryption_format = "pghoa1";
 };
 
 struct RetentionConfig {

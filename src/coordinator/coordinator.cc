@@ -42,6 +42,24 @@ Result<std::shared_ptr<storage::ObjectStore>> Coordinator::store(const config::G
   return s;
 }
 
+std::map<std::string, storage::Traffic> Coordinator::store_traffic() {
+  std::lock_guard guard(stores_mutex_);
+  std::map<std::string, storage::Traffic> out;
+  for (const auto& [key, store] : stores_) out[key] = store->traffic();
+  return out;
+}
+
+// What the coordinator's own stores did since `before` (a store opened since then counts from
+// zero). Requests the coordinator served meanwhile for others (GET /list) are included.
+void Coordinator::add_store_traffic(storage::TrafficTally& tally,
+                                    const std::map<std::string, storage::Traffic>& before) {
+  std::lock_guard guard(stores_mutex_);
+  for (const auto& [key, store] : stores_) {
+    auto it = before.find(key);
+    tally.add(store->name(), it == before.end() ? store->traffic() : store->traffic() - it->second);
+  }
+}
+
 std::string Coordinator::new_locker() {
   return fmt::format("{}-{}-{}", hostname_, ::getpid(), ++locker_counter_);
 }
@@ -124,6 +142,8 @@ void Coordinator::handle_status(const http::Request& req, http::Reply& reply) {
     std::lock_guard guard(op->mutex);
     if (!op->error.empty()) out["error"] = op->error;
   }
+  auto traffic = op->traffic.to_json();
+  if (!traffic.empty()) out["storage_traffic"] = std::move(traffic);
   http::send_json(reply, 200, out);
 }
 
@@ -155,7 +175,9 @@ void Coordinator::start_locked_op(const http::Request& req, http::Reply& reply,
                                                                         std::to_string(record.id)}});
   runner_.run([this, op, cluster, body = std::move(body)] {
     ops_.set_state(op->id, ops::OpState::kRunning);
+    auto before = store_traffic();
     Status status = body(*op);
+    add_store_traffic(op->traffic, before);
     if (!status) {
       spdlog::error("{} op {} failed: {}", op->name, op->id, status.error().message);
       std::lock_guard guard(op->mutex);

@@ -66,6 +66,10 @@ class Coordinator {
   Result<nlohmann::ordered_json> list_storage(const config::GlobalConfig& config,
                                               const std::string& name);
   std::string new_locker();
+  /// Traffic of every cached store so far, by cache key.
+  std::map<std::string, storage::Traffic> store_traffic();
+  void add_store_traffic(storage::TrafficTally& tally,
+                         const std::map<std::string, storage::Traffic>& before);
 
   mutable std::mutex config_mutex_;
   std::shared_ptr<const config::GlobalConfig> config_;

@@ -54,6 +54,7 @@ Status Coordinator::run_attempts(RunningOp& op, const std::function<Result<Steps
     context.attempt_start = now_utc();
     context.result_url = fmt::format("{}/{}/sub-result", op.status_base, op.id);
     context.signal = &op.signal;
+    context.traffic = &op.traffic;
     context.restore = restore;
     context.cancelled = [this, &op] { return runner_.shutting_down() || (op.lock && op.lock->lost()); };
     context.report_progress = [&op](const std::string& step, const manifest::Progress& p) {

@@ -136,7 +136,10 @@ Status Coordinator::run_copy(RunningOp& op, const std::string& from_name, const 
     }
     report();
   });
+  // Blobs shipped so far become durable even when some failed: a resumed copy skips them.
+  Status flushed = to->flush();
   if (first_error) return make_error(*first_error);
+  ASTACUS_CHECK(flushed);
   if (runner_.shutting_down() || (op.lock && op.lock->lost())) {
     return make_error(ErrorCode::kCancelled, "copy stopped: server shutting down or cluster lock lost");
   }

@@ -10,6 +10,7 @@
 #include "coordinator/cluster_lock.h"
 #include "coordinator/coordinator.h"
 #include "manifest/types.h"
+#include "storage/traffic.h"
 
 namespace astacus::coordinator {
 
@@ -22,6 +23,8 @@ struct Coordinator::RunningOp {
   SubResultSignal signal;
   std::unique_ptr<ClusterLock> lock;
   std::shared_ptr<const config::GlobalConfig> config;
+
+  storage::TrafficTally traffic;  // requests and bytes per site, nodes' and the coordinator's
 
   std::mutex mutex;
   std::map<std::string, manifest::Progress> step_progress;

@@ -20,6 +20,7 @@
 #include "coordinator/node_mapping.h"
 #include "manifest/types.h"
 #include "storage/object_store.h"
+#include "storage/traffic.h"
 
 namespace astacus::coordinator {
 
@@ -42,6 +43,7 @@ struct OpContext {
   SubResultSignal* signal = nullptr;
   std::function<void(const std::string& step, const manifest::Progress&)> report_progress;
   std::function<bool()> cancelled;
+  storage::TrafficTally* traffic = nullptr;  // nodes' storage traffic is added here
 
   // Backup.
   std::vector<manifest::SnapshotResult> snapshot_results;

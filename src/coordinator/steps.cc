@@ -24,9 +24,15 @@ nlohmann::json group_json(const snapshot::SnapshotGroup& group) {
 Result<std::vector<nlohmann::json>> run_on_nodes(
     OpContext& context, const std::string& step, const std::string& subpath,
     const std::vector<std::optional<nlohmann::json>>& bodies) {
-  return context.cluster->run_node_op(
+  auto results = context.cluster->run_node_op(
       subpath, bodies, context.result_url, *context.signal,
       [&](const manifest::Progress& p) { context.report_progress(step, p); }, context.cancelled);
+  if (results && context.traffic) {
+    for (const auto& r : *results) {
+      if (r.is_object() && r.contains("storage_traffic")) context.traffic->add_json(r["storage_traffic"]);
+    }
+  }
+  return results;
 }
 
 }  // namespace

@@ -1,5 +1,7 @@
 #include "http/server.h"
 
+#include <sys/socket.h>
+
 #include <spdlog/spdlog.h>
 
 namespace astacus::http {
@@ -82,7 +84,15 @@ std::string request_origin(const Request& request) {
   return "http://" + host;
 }
 
-Server::Server() = default;
+Server::Server() {
+  // cpp-httplib's default is SO_REUSEPORT, which lets a second server (say, a forgotten old
+  // instance) bind the same port and silently take half the requests. SO_REUSEADDR alone still
+  // allows a quick restart while refusing a live competitor.
+  server_.set_socket_options([](socket_t sock) {
+    int yes = 1;
+    ::setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
+}
 
 Server::~Server() { stop(); }
 

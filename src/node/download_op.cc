@@ -6,12 +6,14 @@
 #include <spdlog/spdlog.h>
 
 #include "base/encoding.h"
+#include "base/files.h"
 #include "base/paths.h"
 #include "base/parallel.h"
 #include "codec/blake2s.h"
 #include "manifest/json.h"
 #include "node/node_ops.h"
 #include "node/restore_writer.h"
+#include "node/traffic_report.h"
 
 namespace astacus::node {
 
@@ -88,8 +90,9 @@ Status restore_blob(storage::ObjectStore& store, const std::filesystem::path& ro
 
 Status run_download(NodeServices& services, NodeOp& op, const DownloadRequest& request,
                     const StillValid& valid) {
-  auto snapshot_result = ASTACUS_TRY(load_node_snapshot(services, request));
   auto store = ASTACUS_TRY(services.store(request.storage));
+  TrafficReport traffic(op, store);
+  auto snapshot_result = ASTACUS_TRY(load_node_snapshot(services, request));
   std::vector<manifest::SnapshotFile> wanted;
   if (snapshot_result.state) wanted = snapshot_result.state->files;
   for (const auto& f : wanted) op.add_total(1 + f.file_size);
@@ -97,8 +100,8 @@ Status run_download(NodeServices& services, NodeOp& op, const DownloadRequest& r
   std::lock_guard lock(services.snapshot_mutex());
   if (!valid()) return make_error(ErrorCode::kCancelled, "download superseded before it started");
   snapshot::Snapshotter* snapshotter = ASTACUS_TRY(services.snapshotter());
-  auto current = ASTACUS_TRY(snapshotter->snapshot(groups_from_globs(request.root_globs),
-                                                   [&] { return !valid(); }));
+  auto current = ASTACUS_TRY(snapshotter->scan(groups_from_globs(request.root_globs),
+                                               [&] { return !valid(); }));
   FileMap local;
   for (auto& f : current) local.emplace(f.relative_path, std::move(f));
   const std::filesystem::path root = services.config().root;
@@ -141,6 +144,9 @@ Status run_download(NodeServices& services, NodeOp& op, const DownloadRequest& r
   });
   if (first_error) return make_error(*first_error);
   if (!valid()) return make_error(ErrorCode::kCancelled, "download stopped: node lock lost or op superseded");
+
+  // One filesystem sync makes every restored file durable before success is reported.
+  ASTACUS_CHECK(sync_filesystem(root));
 
   // Files matching the globs that the backup does not have go (spec §6.6 step 9).
   std::set<std::string> keep;

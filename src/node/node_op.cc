@@ -38,6 +38,11 @@ void NodeOp::set_fields(nlohmann::ordered_json fields) {
   fields_ = std::move(fields);
 }
 
+void NodeOp::set_field(const std::string& name, nlohmann::ordered_json value) {
+  std::lock_guard lock(mutex_);
+  fields_[name] = std::move(value);
+}
+
 nlohmann::ordered_json NodeOp::result(const std::string& hostname, const std::string& az) const {
   std::lock_guard lock(mutex_);
   nlohmann::ordered_json out = fields_;

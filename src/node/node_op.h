@@ -30,6 +30,8 @@ class NodeOp {
 
   /// Replaces the op-specific part of the result (fields other than hostname/az/progress).
   void set_fields(nlohmann::ordered_json fields);
+  /// Sets (or replaces) one op-specific result field.
+  void set_field(const std::string& name, nlohmann::ordered_json value);
   /// Full result object: {"hostname","az","progress", ...fields}.
   nlohmann::ordered_json result(const std::string& hostname, const std::string& az) const;
 

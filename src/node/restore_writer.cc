@@ -98,7 +98,6 @@ Status write_restored_file(const fs::path& root, const std::string& rel, std::st
   if (::fchmod(fd, 0660 & ~process_umask()) != 0) return fail("cannot chmod");
   timespec times[2] = {to_timespec(mtime_ns), to_timespec(mtime_ns)};
   if (::futimens(fd, times) != 0) return fail("cannot set mtime of");
-  if (::fsync(fd) != 0) return fail("cannot fsync");
   if (::close(fd) != 0) {
     ::unlink(tmp.c_str());
     return errno_error("cannot close", tmp);

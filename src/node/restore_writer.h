@@ -1,8 +1,10 @@
 #pragma once
 // Writes restored files under the node root safely: the path goes through confine(), no
 // directory on the way may be a symlink (so a manifest cannot redirect writes outside the
-// root), content goes to a temp file in the target directory, is fsynced, gets mode
-// 0660 & ~umask and the backup's mtime, and is renamed over the target only when complete.
+// root), content goes to a temp file in the target directory, gets mode 0660 & ~umask and the
+// backup's mtime, and is renamed over the target only when complete.
+// Files are not fsynced one by one: the download op syncs the whole filesystem once before it
+// reports success (a crash before that leaves files a rerun detects by size and hash).
 
 #include <cstdint>
 #include <filesystem>

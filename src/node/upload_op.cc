@@ -6,8 +6,8 @@
 #include <spdlog/spdlog.h>
 
 #include "base/parallel.h"
-#include "codec/blake2s.h"
 #include "node/node_ops.h"
+#include "node/traffic_report.h"
 
 namespace astacus::node {
 
@@ -23,31 +23,22 @@ bool is_plain_file(const std::filesystem::path& path) {
   return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
 
-bool content_matches(const std::filesystem::path& path, const manifest::SnapshotHash& hash) {
-  auto digest = codec::blake2s_file_hex(path, static_cast<uint64_t>(hash.size));
-  return digest && *digest == hash.hexdigest;
-}
-
 // Uploads one blob from the first candidate link copy that still has the snapshotted content
-// (spec §6.4): a file changed before upload is skipped, one changed during upload is deleted
-// from storage again and the next candidate is tried.
+// (spec §6.4). With `validate`, the bytes read are hashed in the same pass and a file whose
+// content changed since the snapshot is skipped for the next candidate (nothing is stored).
 Status upload_one(snapshot::Snapshotter& snapshotter, storage::ObjectStore& store,
                   const manifest::SnapshotHash& hash, bool validate, UploadTotals& totals) {
   for (const auto& rel : ASTACUS_TRY(snapshotter.paths_with_hexdigest(hash.hexdigest))) {
     auto path = ASTACUS_TRY(snapshotter.link_path(rel));
     if (!is_plain_file(path)) continue;
-    if (validate && !content_matches(path, hash)) {
-      spdlog::warn("upload: '{}' changed before upload, skipping it for {}", rel, hash.hexdigest);
+    auto stored = store.upload_blob(hash.hexdigest, path, static_cast<uint64_t>(hash.size), validate);
+    if (!stored && stored.error().code == ErrorCode::kConflict) {
+      spdlog::warn("upload: skipping '{}' for {}: {}", rel, hash.hexdigest, stored.error().message);
       continue;
     }
-    auto stored = ASTACUS_TRY(store.upload_blob(hash.hexdigest, path, static_cast<uint64_t>(hash.size)));
-    if (validate && !content_matches(path, hash)) {
-      spdlog::warn("upload: '{}' changed during upload, removing blob {}", rel, hash.hexdigest);
-      ignore_error(store.delete_blob(hash.hexdigest), "the blob is rewritten or retried anyway");
-      continue;
-    }
+    if (!stored) return make_error(stored.error());
     totals.size += hash.size;
-    totals.stored += static_cast<int64_t>(stored);
+    totals.stored += static_cast<int64_t>(*stored);
     return ok();
   }
   return errorf(ErrorCode::kNotFound,
@@ -72,6 +63,8 @@ Status run_upload(NodeServices& services, NodeOp& op, const UploadRequest& reque
                   const StillValid& valid) {
   std::lock_guard lock(services.snapshot_mutex());
   auto store = ASTACUS_TRY(services.store(request.storage));
+  TrafficReport traffic(op, store);
+  store->rotate_data_key();  // each backup gets its own data key (astdk1 format)
   snapshot::Snapshotter* snapshotter = ASTACUS_TRY(services.snapshotter());
   auto hashes = unique_biggest_first(request.hashes);
   for (const auto& h : hashes) {
@@ -101,13 +94,16 @@ Status run_upload(NodeServices& services, NodeOp& op, const UploadRequest& reque
     std::lock_guard guard(error_mutex);
     if (!first_error) first_error = status.error();
   });
+  // Before success is reported (and a manifest may refer to the blobs) they must be durable;
+  // after a failure, flushing keeps what was uploaded for the next attempt.
+  Status flushed = store->flush();
   nlohmann::ordered_json fields;
   fields["total_size"] = totals.size.load();
   fields["total_stored_size"] = totals.stored.load();
   op.set_fields(std::move(fields));
   if (!valid()) return make_error(ErrorCode::kCancelled, "upload stopped: node lock lost or op superseded");
   if (first_error) return make_error(*first_error);
-  return ok();
+  return flushed;
 }
 
 }  // namespace astacus::node

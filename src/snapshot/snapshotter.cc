@@ -212,6 +212,40 @@ struct Snapshotter::Run {
     return ok();
   }
 
+  // scan(): one file, read-only (no link, no DB change).
+  Status scan_one(const Candidate& c, std::vector<manifest::SnapshotFile>& files) {
+    fs::path source = self.root_ / c.rel;
+    auto st = ASTACUS_TRY(internal::stat_regular(source));
+    if (!st) return ok();
+    auto it = rows.find(c.rel);
+    if (it != rows.end() && it->second.file.file_size == st->size && it->second.file.mtime_ns == st->mtime_ns &&
+        it->second.inode == st->inode && it->second.file.embedded() == c.match.embeds(st->size)) {
+      files.push_back(it->second.file);
+    } else {
+      add_job(c.rel, *st, c.match.embeds(st->size), source);
+    }
+    return ok();
+  }
+
+  Result<std::vector<manifest::SnapshotFile>> scan_all() {
+    rows = ASTACUS_TRY(self.db_->load());
+    std::vector<manifest::SnapshotFile> files;
+    for (size_t i = 0; i < candidates.size(); ++i) {
+      if (i % 256 == 0 && is_cancelled()) {
+        return errorf(ErrorCode::kCancelled, "scan of '{}' cancelled", self.root_.string());
+      }
+      ASTACUS_CHECK(scan_one(candidates[i], files));
+    }
+    ASTACUS_CHECK(internal::hash_jobs(jobs, self.hash_threads_, cancelled, {}, stats));
+    for (auto& job : jobs) {
+      if (!job.vanished) files.push_back(std::move(job.row.file));
+    }
+    std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
+      return a.relative_path < b.relative_path;
+    });
+    return files;
+  }
+
   Status visit_all() {
     for (size_t i = 0; i < candidates.size(); ++i) {
       if (i % 256 == 0 && is_cancelled()) {
@@ -324,6 +358,13 @@ Result<std::vector<manifest::SnapshotFile>> Snapshotter::snapshot(const std::vec
   std::lock_guard lock(stats_mu_);
   last_stats_ = st;
   return files;
+}
+
+Result<std::vector<manifest::SnapshotFile>> Snapshotter::scan(const std::vector<SnapshotGroup>& groups,
+                                                              const CancelFn& cancelled) {
+  Run run{*this, cancelled, internal::LinkDir(link_root_)};
+  ASTACUS_CHECK(run.collect(groups));
+  return run.scan_all();
 }
 
 Status Snapshotter::release(const std::vector<std::string>& hexdigests) {

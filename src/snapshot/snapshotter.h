@@ -84,6 +84,14 @@ class Snapshotter {
                                                        const CancelFn& cancelled = {},
                                                        const ProgressFn& progress = {});
 
+  /// What `root` holds now for `groups`, like snapshot() returns it, but read-only: neither the
+  /// DB nor the link directory changes. Files whose (size, mtime_ns, inode) match their DB row
+  /// reuse its digest; others are read from the root. A restore uses this to find the files it
+  /// can keep, without relinking (or unlinking) a whole tree it is about to replace; the next
+  /// snapshot() brings the link directory up to date.
+  Result<std::vector<manifest::SnapshotFile>> scan(const std::vector<SnapshotGroup>& groups,
+                                                   const CancelFn& cancelled = {});
+
   /// Unlinks the link copies of every file with one of these hexdigests ("" is ignored). The rows
   /// stay, and the next snapshot re-links the files (without re-hashing unchanged ones). Missing
   /// copies are not an error; other unlink failures are reported after trying all files.

@@ -32,6 +32,16 @@ class Backend {
   /// becomes visible (to get/list) only once complete.
   virtual Status put(const std::string& key, std::string_view data, const Metadata& metadata) = 0;
 
+  /// Like put(), but the object may become durable and visible only at the next flush(), so
+  /// a backend can batch its durability work (local: one filesystem sync for many objects
+  /// instead of fsyncs per object). Nothing may refer to the object before flush() returns.
+  virtual Status put_batched(const std::string& key, std::string_view data, const Metadata& metadata) {
+    return put(key, data, metadata);
+  }
+
+  /// Makes every put_batched() object so far durable and visible.
+  virtual Status flush() { return ok(); }
+
   /// Reads the object. NotFound (naming the key) when absent.
   virtual Result<StoredObject> get(const std::string& key) = 0;
 

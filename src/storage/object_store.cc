@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "base/files.h"
+#include "codec/blake2s.h"
 #include "codec/compression.h"
 #include "codec/rsa_envelope.h"
 #include "storage/local/local_backend.h"
@@ -52,14 +53,16 @@ Result<TransformOptions> transform_options(const config::ObjectStorageConfig& co
                   *config.encryption_key_id);
   }
   return TransformOptions{config.compression.algorithm, config.compression.level, config.encryption_key_id,
-                          config.encryption_keys};
+                          config.encryption_keys, config.encryption_format == "astdk1"};
 }
 
 
 }  // namespace
 
 ObjectStore::ObjectStore(std::string site_name, std::unique_ptr<Backend> backend, TransformOptions options)
-    : name_(std::move(site_name)), backend_(std::move(backend)), options_(std::move(options)) {}
+    : name_(std::move(site_name)),
+      backend_(std::make_unique<CountingBackend>(std::move(backend))),
+      options_(std::move(options)) {}
 
 Result<std::unique_ptr<ObjectStore>> ObjectStore::open(const config::ObjectStorageConfig& config,
                                                        const std::string& site_name) {
@@ -91,7 +94,7 @@ Result<StoredObject> ObjectStore::encode(std::string_view plaintext) const {
       return errorf(ErrorCode::kInvalidArgument, "storage '{}': encryption key '{}' is not configured", name_,
                     *options_.encryption_key_id);
     }
-    auto encrypted = codec::rsa_envelope_encrypt(key->second.public_pem, current);
+    auto encrypted = encrypt(key->second, current);
     if (!encrypted) {
       return make_error(encrypted.error().with_context(
           fmt::format("object_storage.encryption_keys.{}.public", *options_.encryption_key_id)));
@@ -101,6 +104,28 @@ Result<StoredObject> ObjectStore::encode(std::string_view plaintext) const {
     out.data = options_.compression ? std::move(compressed) : std::string(plaintext);
   }
   return out;
+}
+
+void ObjectStore::rotate_data_key() {
+  std::lock_guard guard(data_key_mutex_);
+  data_key_.reset();
+}
+
+Result<std::string> ObjectStore::encrypt(const config::EncryptionKey& key, std::string_view data) const {
+  if (!options_.data_key_format) return codec::rsa_envelope_encrypt(key.public_pem, data);
+  codec::DataKey data_key;
+  {
+    std::lock_guard guard(data_key_mutex_);
+    if (!data_key_) data_key_ = ASTACUS_TRY(codec::new_data_key(key.public_pem));
+    data_key = *data_key_;
+  }
+  return codec::data_key_encrypt(data_key, data);
+}
+
+// The object's own bytes say which format it is, so sites can hold both.
+Result<std::string> ObjectStore::decrypt(const config::EncryptionKey& key, std::string_view data) const {
+  if (codec::is_data_key_object(data)) return codec::data_key_decrypt(key.private_pem, data, data_key_cache_);
+  return codec::rsa_envelope_decrypt(key.private_pem, data);
 }
 
 Result<std::string> ObjectStore::decode(const StoredObject& object, const std::string& key) const {
@@ -118,7 +143,7 @@ Result<std::string> ObjectStore::decode(const StoredObject& object, const std::s
                     "is configured (object_storage.encryption_keys)",
                     key, name_, key_id);
     }
-    auto plain = codec::rsa_envelope_decrypt(it->second.private_pem, current);
+    auto plain = decrypt(it->second, current);
     if (!plain) return context(plain.error());
     decrypted = std::move(*plain);
     current = decrypted;
@@ -139,12 +164,17 @@ Result<std::vector<std::string>> ObjectStore::list_hexdigests() {
 Result<std::vector<std::string>> ObjectStore::list_jsons() { return backend_->list(std::string(kJsonDir)); }
 
 Result<uint64_t> ObjectStore::upload_blob(const std::string& hexdigest, const std::filesystem::path& path,
-                                          uint64_t size) {
+                                          uint64_t size, bool verify) {
   ASTACUS_CHECK(check_name("blob", hexdigest));
   std::string data = ASTACUS_TRY(read_file(path, size));
   if (data.size() < size) {
-    return errorf(ErrorCode::kIoError, "file '{}' is shorter than expected: {} bytes, snapshot recorded {}",
+    return errorf(ErrorCode::kConflict, "file '{}' is shorter than expected: {} bytes, snapshot recorded {}",
                   path.string(), data.size(), size);
+  }
+  // The bytes hashed are the bytes stored: one read serves both.
+  if (verify && codec::blake2s_hex(data) != hexdigest) {
+    return errorf(ErrorCode::kConflict, "file '{}' no longer has the snapshotted content {}",
+                  path.string(), hexdigest);
   }
   return upload_blob_data(hexdigest, data);
 }
@@ -152,7 +182,7 @@ Result<uint64_t> ObjectStore::upload_blob(const std::string& hexdigest, const st
 Result<uint64_t> ObjectStore::upload_blob_data(const std::string& hexdigest, std::string_view plaintext) {
   ASTACUS_CHECK(check_name("blob", hexdigest));
   StoredObject stored = ASTACUS_TRY(encode(plaintext));
-  ASTACUS_CHECK(backend_->put(fmt::format("{}/{}", kDataDir, hexdigest), stored.data, stored.metadata));
+  ASTACUS_CHECK(backend_->put_batched(fmt::format("{}/{}", kDataDir, hexdigest), stored.data, stored.metadata));
   return stored.data.size();
 }
 

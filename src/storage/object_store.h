@@ -9,13 +9,16 @@
 #include <filesystem>
 #include <map>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
 
 #include "base/result.h"
+#include "codec/data_key_envelope.h"
 #include "config/types.h"
 #include "storage/backend.h"
+#include "storage/traffic.h"
 
 namespace astacus::storage {
 
@@ -25,6 +28,7 @@ struct TransformOptions {
   int compression_level = 0;
   std::optional<std::string> encryption_key_id;
   std::map<std::string, config::EncryptionKey> encryption_keys;
+  bool data_key_format = false;  // write "astdk1" objects (config encryption_format)
 };
 
 class ObjectStore {
@@ -40,25 +44,38 @@ class ObjectStore {
                                                    const std::string& site_name);
 
   const std::string& name() const { return name_; }
+  /// The site's backend (every call through it is counted in traffic()).
   Backend& backend() { return *backend_; }
+  /// Requests and bytes this store has sent to its site since it was opened.
+  Traffic traffic() const { return backend_->traffic(); }
 
   Result<std::vector<std::string>> list_hexdigests();
   Result<std::vector<std::string>> list_jsons();
 
+  /// Blob uploads are batched (Backend::put_batched): call flush() before anything (a manifest)
+  /// refers to them.
   /// Uploads the first `size` bytes of `path` as data/<hexdigest>. Returns the stored size.
+  /// With `verify`, the bytes read must hash to `hexdigest`; Conflict (nothing stored) when the
+  /// file is shorter or its content changed.
   Result<uint64_t> upload_blob(const std::string& hexdigest, const std::filesystem::path& path,
-                               uint64_t size);
+                               uint64_t size, bool verify = false);
   /// Uploads `plaintext` as data/<hexdigest> (the caller vouches for the digest).
   Result<uint64_t> upload_blob_data(const std::string& hexdigest, std::string_view plaintext);
   /// Downloads and decodes data/<hexdigest> (plaintext; the caller verifies the hash).
   Result<std::string> download_blob(const std::string& hexdigest);
   Status delete_blob(const std::string& hexdigest);
+  /// Makes every blob uploaded so far durable and visible.
+  Status flush() { return backend_->flush(); }
 
   /// Uploads json/<name>. Returns the stored size.
   Result<uint64_t> upload_json(const std::string& name, std::string_view plaintext);
   Result<std::string> download_json(const std::string& name);
   Result<bool> json_exists(const std::string& name);
   Status delete_json(const std::string& name);
+
+  /// Starts a new data key for the objects written from now on (astdk1 format only; a node
+  /// calls this once per backup so each backup has its own key).
+  void rotate_data_key();
 
   /// Encodes plaintext per the write options; returns stored bytes and metadata.
   Result<StoredObject> encode(std::string_view plaintext) const;
@@ -67,8 +84,14 @@ class ObjectStore {
 
  private:
   std::string name_;
-  std::unique_ptr<Backend> backend_;
+  Result<std::string> encrypt(const config::EncryptionKey& key, std::string_view data) const;
+  Result<std::string> decrypt(const config::EncryptionKey& key, std::string_view data) const;
+
+  std::unique_ptr<CountingBackend> backend_;
   TransformOptions options_;
+  mutable std::mutex data_key_mutex_;
+  mutable std::optional<codec::DataKey> data_key_;  // created on first use
+  mutable codec::DataKeyCache data_key_cache_;      // unwrapped keys of objects read
 };
 
 }  // namespace astacus::storage

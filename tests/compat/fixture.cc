@@ -396,6 +396,14 @@ nlohmann::json parse_json(const std::string& text) {
   return j;
 }
 
+std::string python_view_of_status(const std::string& status_url) {
+  auto r = send("GET", status_url);
+  auto j = nlohmann::ordered_json::parse(r.body, nullptr, false);
+  if (j.is_discarded() || !j.is_object()) return r.body;
+  j.erase("storage_traffic");
+  return j.dump();
+}
+
 nlohmann::json wait_op(const std::string& status_url, std::chrono::seconds timeout) {
   auto deadline = std::chrono::steady_clock::now() + timeout;
   auto delay = std::chrono::milliseconds(10);
@@ -404,6 +412,7 @@ nlohmann::json wait_op(const std::string& status_url, std::chrono::seconds timeo
     if (r.status != 200) fail("GET " + status_url + " -> " + std::to_string(r.status) + " " + r.body);
     auto j = parse_json(r.body);
     auto state = j.value("state", "");
+    j.erase("storage_traffic");
     if (state == "done" || state == "fail") return j;
     if (std::chrono::steady_clock::now() > deadline) fail("op did not end in time: " + r.body);
     std::this_thread::sleep_for(delay);

@@ -161,7 +161,11 @@ http::Response send(const std::string& method, const std::string& url,
                     std::optional<std::string> body = std::nullopt);
 /// Parses a response body; throws with the body when it is not JSON.
 nlohmann::json parse_json(const std::string& text);
-/// Polls a coordinator op status URL until its state is done or fail; returns the last JSON.
+/// GET of a coordinator op status as Python Astacus would answer it: the body bytes without our
+/// one additive field, "storage_traffic" (README: per-site accounting), order and format kept.
+std::string python_view_of_status(const std::string& status_url);
+/// Polls a coordinator op status URL until its state is done or fail; returns the last JSON
+/// (with "storage_traffic" removed, see python_view_of_status).
 nlohmann::json wait_op(const std::string& status_url,
                        std::chrono::seconds timeout = std::chrono::seconds(120));
 /// Polls a node op status URL until progress.final; returns the last result JSON.

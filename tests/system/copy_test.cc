@@ -47,18 +47,11 @@ TEST(SystemCopy, MigrateToANewSiteThenRestoreFromBoth) {
   auto name = cluster.stored_objects("json")[0];
   fs::remove(new_site / "json" / name);
   fs::remove(new_site / "json" / (name + ".metadata"));
-  auto start = http::request("POST", cluster.url(0) + "/copy", {std::chrono::seconds(10),
-                                                                R"({"from":"local","to":"new"})"});
-  ASSERT_TRUE(start && start->status == 200) << (start ? start->body : start.error().message);
-  auto status_url = nlohmann::json::parse(start->body)["status_url"].get<std::string>();
-  nlohmann::json status;
-  for (int i = 0; i < 100; ++i) {
-    status = nlohmann::json::parse(http::request("GET", status_url)->body);
-    if (status["state"] != "running" && status["state"] != "starting") break;
-    std::this_thread::sleep_for(std::chrono::milliseconds(100));
-  }
+  auto status = run_op_over_http(cluster, "/copy", R"({"from":"local","to":"new"})");
   EXPECT_EQ(status["state"], "done") << status.dump();
   EXPECT_EQ(status["progress"]["total"], 1) << "only the manifest should be copied: " << status.dump();
+  EXPECT_EQ(status["storage_traffic"]["new"]["put_requests"], 1) << status.dump();
+  EXPECT_EQ(status["storage_traffic"]["local"]["put_requests"], 0) << status.dump();
   EXPECT_EQ(objects(new_site / "json"), cluster.stored_objects("json"));
 
   // Switch the default to the new site: backups go there; restore works from both sites.

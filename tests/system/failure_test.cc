@@ -169,3 +169,18 @@ TEST(SystemFailures, CorruptBlobFailsRestoreNamingItAndLeavesTheFileAlone) {
 
 }  // namespace
 }  // namespace astacus::testing
+
+namespace astacus::testing {
+namespace {
+
+TEST(SystemFailure, ASecondServerOnTheSamePortIsRefusedInsteadOfSharingIt) {
+  TestCluster cluster({.nodes = 1});
+  cluster.start();
+  auto second = run_astacus({"server", "-c", cluster.config_path(0).string()}, std::chrono::seconds(20));
+  EXPECT_NE(second.exit_code, 0) << "a second server must not bind a port already served";
+  EXPECT_NE((second.out + second.err).find("cannot listen"), std::string::npos) << second.out << second.err;
+  expect_ok(cluster.cli({"-w", "60", "backup"}), "the first server still serves every request");
+}
+
+}  // namespace
+}  // namespace astacus::testing

@@ -3,8 +3,13 @@
 
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <string>
+#include <thread>
 
+#include <nlohmann/json.hpp>
+
+#include "http/client.h"
 #include "support/cluster.h"
 
 namespace astacus::testing {
@@ -38,6 +43,26 @@ inline void fill_sample_data(TestCluster& cluster) {
 
 inline void expect_ok(const CommandResult& r, const std::string& what) {
   EXPECT_EQ(r.exit_code, 0) << what << "\nstdout:\n" << r.out << "\nstderr:\n" << r.err;
+}
+
+/// POSTs `path` (e.g. "/backup") with `body` to node 0 and polls the op's status URL until it
+/// is no longer running; returns the last status (or {"error": ...} when the start failed).
+inline nlohmann::json run_op_over_http(TestCluster& cluster, const std::string& path,
+                                       const std::string& body = "") {
+  auto start = http::request("POST", cluster.url(0) + path, {std::chrono::seconds(10), body});
+  if (!start || start->status != 200) {
+    return {{"error", start ? start->body : start.error().message}};
+  }
+  auto status_url = nlohmann::json::parse(start->body)["status_url"].get<std::string>();
+  nlohmann::json status;
+  for (int i = 0; i < 600; ++i) {
+    auto r = http::request("GET", status_url);
+    if (!r) return {{"error", r.error().message}};
+    status = nlohmann::json::parse(r->body);
+    if (status["state"] != "running" && status["state"] != "starting") break;
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
+  return status;
 }
 
 }  // namespace astacus::testing

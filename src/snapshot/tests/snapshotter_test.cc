@@ -448,3 +448,35 @@ TEST_F(SnapshotterTest, CorruptDbIsRecreated) {
 
 }  // namespace
 }  // namespace astacus::snapshot
+
+namespace astacus::snapshot {
+namespace {
+
+class SnapshotterScanTest : public SnapshotterTest {};
+
+TEST_F(SnapshotterScanTest, ScanSeesTheRootLikeSnapshotButChangesNeitherLinksNorDb) {
+  write("same", repeat("foobig", 200));
+  write("changed", repeat("foobig", 200));
+  write("gone", repeat("foobig", 200));
+  open();
+  snapshot(all_);
+  auto before = *snap_->files();
+  write("changed", repeat("foobig2", 200));
+  fs::remove(root_ / "gone");
+  write("new", repeat("foobig2", 200));
+
+  auto scanned = snap_->scan(all_);
+  ASSERT_TRUE(scanned) << scanned.error().to_string();
+  EXPECT_EQ(paths(*scanned), (std::vector<std::string>{"changed", "new", "same"}));
+  EXPECT_EQ((*scanned)[0].hexdigest, kFoobig2Digest) << "a changed file is read again";
+  EXPECT_EQ((*scanned)[1].hexdigest, kFoobig2Digest);
+  EXPECT_EQ((*scanned)[2].hexdigest, before[2].hexdigest);
+
+  EXPECT_EQ(*snap_->files(), before) << "the DB is untouched";
+  EXPECT_TRUE(fs::exists(links_ / "gone")) << "no link copy is removed";
+  EXPECT_FALSE(fs::exists(links_ / "new")) << "no link copy is made";
+  EXPECT_EQ(paths(snapshot(all_)), paths(*scanned)) << "the next snapshot agrees";
+}
+
+}  // namespace
+}  // namespace astacus::snapshot

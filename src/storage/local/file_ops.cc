@@ -16,7 +16,7 @@ tl::unexpected<Error> io_error(std::string_view what, const std::filesystem::pat
 
 }  // namespace
 
-Status write_new_file_synced(const std::filesystem::path& path, std::string_view data) {
+Status write_new_file(const std::filesystem::path& path, std::string_view data, bool sync) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) return io_error("cannot create", path, errno);
   const char* p = data.data();
@@ -33,7 +33,7 @@ Status write_new_file_synced(const std::filesystem::path& path, std::string_view
     p += n;
     left -= static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0) {
+  if (sync && ::fsync(fd) != 0) {
     int err = errno;
     ::close(fd);
     ::unlink(path.c_str());

@@ -8,8 +8,10 @@
 
 namespace astacus::storage::local {
 
-/// Creates `path` exclusively, writes `data`, fsyncs and closes it. Removes it on failure.
-Status write_new_file_synced(const std::filesystem::path& path, std::string_view data);
+/// Creates `path` exclusively, writes `data`, fsyncs (when `sync`) and closes it. Removes it on
+/// failure.
+Status write_new_file(const std::filesystem::path& path, std::string_view data, bool sync);
+
 
 /// rename(2) with an IoError naming both paths.
 Status rename_file(const std::filesystem::path& from, const std::filesystem::path& to);

@@ -1,6 +1,7 @@
 #include "storage/local/local_backend.h"
 
 #include <functional>
+#include <set>
 #include <unordered_set>
 
 #include "base/files.h"
@@ -68,7 +69,8 @@ std::mutex& LocalBackend::key_mutex(const fs::path& path) {
   return key_mutexes_[std::hash<std::string>{}(path.native()) % key_mutexes_.size()];
 }
 
-Status LocalBackend::put(const std::string& key, std::string_view data, const Metadata& metadata) {
+Result<LocalBackend::TempObject> LocalBackend::write_temps(const std::string& key, std::string_view data,
+                                                          const Metadata& metadata, bool sync) {
   fs::path path = ASTACUS_TRY(object_path(key));
   for (const auto& [k, v] : metadata) {
     if (k == "_hash")
@@ -78,23 +80,98 @@ Status LocalBackend::put(const std::string& key, std::string_view data, const Me
   fs::path dir = path.parent_path();
   std::string base = path.filename().string();
   ASTACUS_CHECK(ensure_directory(dir));
-  fs::path data_tmp = dir / ("." + base + "." + random_hex(16) + ".tmp");
-  fs::path sidecar_tmp = dir / (base + random_hex(16) + std::string(kSidecarTmpMarker));
-  ASTACUS_CHECK(local::write_new_file_synced(data_tmp, data));
-  std::lock_guard lock(key_mutex(path));
-  Status st = local::unlink_if_exists(with_suffix(path, kSidecarSuffix));
-  if (st) st = local::rename_file(data_tmp, path);
+  TempObject out{path, dir / ("." + base + "." + random_hex(16) + ".tmp"),
+                 dir / (base + random_hex(16) + std::string(kSidecarTmpMarker))};
+  ASTACUS_CHECK(local::write_new_file(out.data_tmp, data, sync));
+  Status st = local::write_new_file(out.sidecar_tmp, sidecar, sync);
   if (!st) {
-    ignore_error(local::unlink_if_exists(data_tmp), "best-effort cleanup; the original error matters");
-    return st;
+    ignore_error(local::unlink_if_exists(out.data_tmp), "best-effort cleanup; the original error matters");
+    return make_error(st.error());
   }
-  ASTACUS_CHECK(local::write_new_file_synced(sidecar_tmp, sidecar));
-  st = local::rename_file(sidecar_tmp, with_suffix(path, kSidecarSuffix));
+  return out;
+}
+
+Status LocalBackend::publish(const TempObject& object) {
+  std::lock_guard lock(key_mutex(object.path));
+  Status st = local::unlink_if_exists(with_suffix(object.path, kSidecarSuffix));
+  if (st) st = local::rename_file(object.data_tmp, object.path);
+  if (st) st = local::rename_file(object.sidecar_tmp, with_suffix(object.path, kSidecarSuffix));
   if (!st) {
-    ignore_error(local::unlink_if_exists(sidecar_tmp), "best-effort cleanup; the original error matters");
-    return st;
+    ignore_error(local::unlink_if_exists(object.data_tmp), "best-effort cleanup; the original error matters");
+    ignore_error(local::unlink_if_exists(object.sidecar_tmp), "best-effort cleanup");
   }
-  return local::sync_directory(dir);
+  return st;
+}
+
+Status LocalBackend::put(const std::string& key, std::string_view data, const Metadata& metadata) {
+  TempObject object = ASTACUS_TRY(write_temps(key, data, metadata, true));
+  drop_pending(object.path);  // this newer put wins over a batched one of the same key
+  ASTACUS_CHECK(publish(object));
+  return local::sync_directory(object.path.parent_path());
+}
+
+Status LocalBackend::put_batched(const std::string& key, std::string_view data, const Metadata& metadata) {
+  // Bounds what a crash or a lost flush can waste, and the temp files lying around.
+  constexpr size_t kMaxPendingObjects = 20000;
+  constexpr uint64_t kMaxPendingBytes = uint64_t{2} << 30;
+  TempObject object = ASTACUS_TRY(write_temps(key, data, metadata, false));
+  std::lock_guard lock(pending_mutex_);
+  auto [it, inserted] = pending_.try_emplace(object.path, object);
+  if (!inserted) {
+    ignore_error(local::unlink_if_exists(it->second.data_tmp), "replaced by a newer put");
+    ignore_error(local::unlink_if_exists(it->second.sidecar_tmp), "replaced by a newer put");
+    it->second = object;
+  }
+  pending_bytes_ += data.size();
+  if (pending_.size() >= kMaxPendingObjects || pending_bytes_ >= kMaxPendingBytes) return flush_locked();
+  return ok();
+}
+
+Status LocalBackend::flush() {
+  std::lock_guard lock(pending_mutex_);
+  return flush_locked();
+}
+
+Status LocalBackend::flush_locked() {
+  if (pending_.empty()) return ok();
+  auto batch = std::move(pending_);
+  pending_.clear();
+  pending_bytes_ = 0;
+  Status synced = sync_filesystem(root_);
+  std::set<fs::path> dirs;
+  std::optional<Error> first_error;
+  for (const auto& [path, object] : batch) {
+    Status st = synced ? publish(object) : synced;
+    if (!synced) {
+      ignore_error(local::unlink_if_exists(object.data_tmp), "never made durable");
+      ignore_error(local::unlink_if_exists(object.sidecar_tmp), "never made durable");
+    }
+    if (!st && !first_error) first_error = st.error();
+    dirs.insert(path.parent_path());
+  }
+  for (const auto& dir : dirs) {
+    Status st = local::sync_directory(dir);
+    if (!st && !first_error) first_error = st.error();
+  }
+  if (first_error) return make_error(first_error->with_context(fmt::format("flushing {} objects to {}", batch.size(), describe())));
+  return ok();
+}
+
+bool LocalBackend::drop_pending(const fs::path& path) {
+  std::lock_guard lock(pending_mutex_);
+  auto it = pending_.find(path);
+  if (it == pending_.end()) return false;
+  ignore_error(local::unlink_if_exists(it->second.data_tmp), "superseded");
+  ignore_error(local::unlink_if_exists(it->second.sidecar_tmp), "superseded");
+  pending_.erase(it);
+  return true;
+}
+
+LocalBackend::~LocalBackend() {
+  for (const auto& [path, object] : pending_) {
+    ignore_error(local::unlink_if_exists(object.data_tmp), "unflushed batch: never visible");
+    ignore_error(local::unlink_if_exists(object.sidecar_tmp), "unflushed batch: never visible");
+  }
 }
 
 Result<StoredObject> LocalBackend::read_once(const std::string& key, const fs::path& path,
@@ -139,13 +216,14 @@ Result<bool> LocalBackend::exists(const std::string& key) {
 
 Status LocalBackend::remove(const std::string& key) {
   fs::path path = ASTACUS_TRY(object_path(key));
+  bool dropped = drop_pending(path);
   std::lock_guard lock(key_mutex(path));
   // The sidecar goes first: from that moment the object is absent, whatever happens next.
   ASTACUS_CHECK(local::unlink_if_exists(with_suffix(path, kSidecarSuffix)));
   bool removed = false;
   ASTACUS_CHECK(local::unlink_if_exists(path, &removed));
   ASTACUS_CHECK(local::unlink_if_exists(with_suffix(path, kSidecarTmpMarker)));
-  if (!removed) return errorf(ErrorCode::kNotFound, "object '{}' not found in {}", key, describe());
+  if (!removed && !dropped) return errorf(ErrorCode::kNotFound, "object '{}' not found in {}", key, describe());
   return ok();
 }
 

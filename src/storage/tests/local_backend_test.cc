@@ -188,5 +188,46 @@ TEST_F(LocalBackendTest, ConcurrentPutsOfOneKeyLeaveAConsistentObject) {
   EXPECT_EQ(obj.data.size(), 100u + std::stoul(metadata_value(obj.metadata, "writer")));
 }
 
+size_t entries(const fs::path& dir) {
+  return fs::exists(dir) ? static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator())) : 0;
+}
+
+TEST_F(LocalBackendTest, BatchedPutsBecomeVisibleOnlyAtFlushWithRohmuSidecars) {
+  ASSERT_TRUE(backend_.put_batched("data/a", "aaa", {{"compression-algorithm", "zstd"}}));
+  ASSERT_TRUE(backend_.put_batched("data/b", "bb", {}));
+  EXPECT_TRUE(backend_.list("data").value().empty()) << "nothing is visible before the flush";
+  EXPECT_FALSE(backend_.exists("data/a").value());
+  ASSERT_TRUE(backend_.flush());
+  auto names = backend_.list("data").value();
+  std::sort(names.begin(), names.end());
+  EXPECT_EQ(names, (std::vector<std::string>{"a", "b"}));
+  EXPECT_EQ(backend_.get("data/a").value().data, "aaa");
+  EXPECT_EQ(read_file(root() / "data" / "a.metadata").value(),
+            R"({"compression-algorithm": "zstd", "_hash": ")" + codec::sha256_hex("aaa") + R"("})");
+  EXPECT_EQ(entries(root() / "data"), 4u) << "two objects and two sidecars, no temp files";
+  EXPECT_TRUE(backend_.flush()) << "an empty flush is fine";
+}
+
+TEST_F(LocalBackendTest, RemovingABatchedObjectDropsItAndAnUnflushedBatchLeavesNoFiles) {
+  ASSERT_TRUE(backend_.put_batched("data/gone", "x", {}));
+  EXPECT_TRUE(backend_.remove("data/gone")) << "a pending object can be removed";
+  ASSERT_TRUE(backend_.flush());
+  EXPECT_FALSE(backend_.exists("data/gone").value());
+  {
+    LocalBackend other(tmp_.path(), "/site-b/");
+    ASSERT_TRUE(other.put_batched("data/never", "y", {}));
+    EXPECT_EQ(entries(tmp_.path() / "site-b" / "data"), 2u) << "data and sidecar temps";
+  }
+  EXPECT_EQ(entries(tmp_.path() / "site-b" / "data"), 0u) << "the destructor removes unflushed temps";
+}
+
+TEST_F(LocalBackendTest, ANewerPutOfABatchedKeyWins) {
+  ASSERT_TRUE(backend_.put_batched("data/k", "old", {}));
+  ASSERT_TRUE(backend_.put("data/k", "new", {}));
+  ASSERT_TRUE(backend_.flush());
+  EXPECT_EQ(backend_.get("data/k").value().data, "new");
+  EXPECT_EQ(entries(root() / "data"), 2u);
+}
+
 }  // namespace
 }  // namespace astacus::storage

@@ -60,7 +60,9 @@ TEST_P(ObjectStoreRoundTrip, BlobsAndJsons) {
   std::string content = blob_content(300000);
   std::ofstream(src, std::ios::binary) << content << "grown after snapshot";
   std::string hex = codec::blake2s_hex(content);
-  uint64_t stored_size = store->upload_blob(hex, src, content.size()).value();
+  uint64_t stored_size = store->upload_blob(hex, src, content.size(), true).value();
+  EXPECT_TRUE(store->list_hexdigests().value().empty()) << "blob uploads are batched until flush()";
+  ASSERT_TRUE(store->flush());
   EXPECT_EQ(fs::file_size(tmp_.path() / "prefix-a" / "data" / hex), stored_size);
   EXPECT_EQ(store->download_blob(hex).value(), content);
   EXPECT_EQ(store->list_hexdigests().value(), std::vector<std::string>{hex});
@@ -199,7 +201,22 @@ TEST(ObjectStoreUpload, ShortFileAndMissingFileAreErrorsNamingPath) {
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().message.find(src.string()), std::string::npos);
   EXPECT_EQ(store->upload_blob("aa", tmp.path() / "missing", 1).error().code, ErrorCode::kNotFound);
+  ASSERT_TRUE(store->flush());
   EXPECT_FALSE(store->backend().exists("data/aa").value());
+}
+
+TEST(ObjectStoreUpload, VerifiedUploadOfAChangedFileIsAConflictAndStoresNothing) {
+  testing::TempDir tmp;
+  auto store = ObjectStore::open(local_config(tmp.path(), "zstd", std::nullopt), "site-a").value();
+  fs::path src = tmp.path() / "changed";
+  std::ofstream(src) << "new content";
+  std::string old_hex = codec::blake2s_hex("old content");
+  auto r = store->upload_blob(old_hex, src, 11, true);
+  ASSERT_FALSE(r);
+  EXPECT_EQ(r.error().code, ErrorCode::kConflict);
+  EXPECT_NE(r.error().message.find(src.string()), std::string::npos);
+  ASSERT_TRUE(store->flush());
+  EXPECT_TRUE(store->list_hexdigests().value().empty());
 }
 
 TEST(ObjectStoreUpload, NamesCannotEscape) {
@@ -209,6 +226,47 @@ TEST(ObjectStoreUpload, NamesCannotEscape) {
     EXPECT_EQ(store->upload_json(name, "x").error().code, ErrorCode::kInvalidArgument) << name;
     EXPECT_EQ(store->download_blob(name).error().code, ErrorCode::kInvalidArgument) << name;
   }
+}
+
+}  // namespace
+}  // namespace astacus::storage
+
+namespace astacus::storage {
+namespace {
+
+TEST(ObjectStoreDataKey, Astdk1ObjectsShareOneWrappedKeyPerBackupAndAnyStoreReadsThem) {
+  testing::TempDir tmp;
+  auto cfg = local_config(tmp.path(), "zstd", "k1");
+  cfg.encryption_format = "astdk1";
+  auto store = ObjectStore::open(cfg, "").value();
+  auto wrapped_key_of = [&](const std::string& hex) {
+    std::string raw = store->backend().get("data/" + hex).value().data;
+    EXPECT_EQ(raw.substr(0, 6), "astdk1");
+    size_t len = (static_cast<uint8_t>(raw[6]) << 8) | static_cast<uint8_t>(raw[7]);
+    return raw.substr(8, len);
+  };
+  std::vector<std::string> hexes;
+  for (int i = 0; i < 3; ++i) {
+    std::string content = blob_content(1000 + static_cast<size_t>(i));
+    hexes.push_back(codec::blake2s_hex(content));
+    ASSERT_TRUE(store->upload_blob_data(hexes.back(), content));
+  }
+  store->rotate_data_key();
+  std::string later = blob_content(5000);
+  ASSERT_TRUE(store->upload_blob_data(codec::blake2s_hex(later), later));
+  ASSERT_TRUE(store->flush());
+
+  EXPECT_EQ(wrapped_key_of(hexes[0]), wrapped_key_of(hexes[1])) << "one data key per backup";
+  EXPECT_EQ(wrapped_key_of(hexes[1]), wrapped_key_of(hexes[2]));
+  EXPECT_NE(wrapped_key_of(hexes[0]), wrapped_key_of(codec::blake2s_hex(later))) << "rotated";
+
+  // A store configured for the default format reads both formats by their magic.
+  auto cfg_default = local_config(tmp.path(), "zstd", "k1");
+  auto reader = ObjectStore::open(cfg_default, "").value();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(reader->download_blob(hexes[static_cast<size_t>(i)]).value(), blob_content(1000 + static_cast<size_t>(i)));
+  }
+  EXPECT_EQ(reader->download_blob(codec::blake2s_hex(later)).value(), later);
 }
 
 }  // namespace
