@@ -910,6 +910,23 @@ def gen_rsa_key(work):
         return pub, f.read()
 
 
+README_BEGIN, README_END = "<!-- bench:begin -->", "<!-- bench:end -->"
+
+
+def update_readme(markdown, readme=os.path.join(REPO, "README.md")):
+    """Puts `markdown` between the bench markers of the top README (the results table there is
+    always one produced by this script)."""
+    with open(readme) as f:
+        text = f.read()
+    if README_BEGIN not in text or README_END not in text:
+        raise BenchError(f"{readme}: markers {README_BEGIN} / {README_END} not found")
+    head, rest = text.split(README_BEGIN, 1)
+    _, tail = rest.split(README_END, 1)
+    with open(readme, "w") as f:
+        f.write(head + README_BEGIN + "\n" + markdown.rstrip("\n") + "\n" + README_END + tail)
+    log(f"updated the results in {readme}")
+
+
 def parse_args(argv):
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--scale", type=float, default=1.0, help="dataset counts x scale (file sizes kept); default 1")
@@ -932,6 +949,10 @@ def parse_args(argv):
     ap.add_argument("--workdir", default=None, help="scratch directory (default: a new one in $TMPDIR or /tmp)")
     ap.add_argument("--dataset-dir", default=None, help="keep/reuse the generated dataset here")
     ap.add_argument("--keep", action="store_true", help="keep the scratch directory")
+    ap.add_argument("--update-readme", action="store_true",
+                    help="also put the results table into the top README (between the bench markers)")
+    ap.add_argument("--readme-from", metavar="FILE", default=None,
+                    help="only copy an earlier results file FILE into the top README, then exit")
     a = ap.parse_args(argv)
     if a.runs < 1 or a.scale <= 0:
         ap.error("--runs must be >= 1 and --scale > 0")
@@ -942,6 +963,10 @@ def parse_args(argv):
 
 def main(argv):
     args = parse_args(argv)
+    if args.readme_from:
+        with open(args.readme_from) as f:
+            update_readme(f.read())
+        return 0
     args.astacus = os.path.abspath(args.astacus)
     if not os.access(args.astacus, os.X_OK):
         raise BenchError(f"astacus binary not found: {args.astacus} (build it, or pass --astacus)")
@@ -1045,6 +1070,8 @@ def main(argv):
         with open(args.out, "w") as f:
             f.write("\n".join(md) + "\n")
         log(f"wrote {args.out}")
+        if args.update_readme:
+            update_readme("\n".join(md))
         if args.json_out:
             with open(args.json_out, "w") as f:
                 json.dump({"info": info, "floor": fl, "floors": floors, "runs": runs, "summary": summary}, f,
