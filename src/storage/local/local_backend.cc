@@ -18,6 +18,8 @@ namespace {
 
 constexpr std::string_view kSidecarSuffix = ".metadata";
 constexpr std::string_view kSidecarTmpMarker = ".metadata_tmp";
+constexpr std::string_view kTempDirName = ".astacus-tmp";  // hidden: never listed as an object
+constexpr size_t kTempDirs = 16;
 
 std::string_view strip_slashes(std::string_view s) {
   while (!s.empty() && s.front() == '/') s.remove_prefix(1);
@@ -80,8 +82,16 @@ Result<LocalBackend::TempObject> LocalBackend::write_temps(const std::string& ke
   fs::path dir = path.parent_path();
   std::string base = path.filename().string();
   ASTACUS_CHECK(ensure_directory(dir));
-  TempObject out{path, dir / ("." + base + "." + random_hex(16) + ".tmp"),
-                 dir / (base + random_hex(16) + std::string(kSidecarTmpMarker))};
+  // Batched temps go to one of several hidden sibling directories: creating files in one
+  // directory serialises on its lock, and with many upload threads that lock (not the disk)
+  // bounded backups of small files (perf: 20 % of a node's CPU spun on data/'s i_rwsem).
+  fs::path tmp_dir = dir;
+  if (!sync) {
+    tmp_dir = root_ / kTempDirName / std::to_string(std::hash<std::string>{}(base) % kTempDirs);
+    ASTACUS_CHECK(ensure_directory(tmp_dir));
+  }
+  TempObject out{path, tmp_dir / ("." + base + "." + random_hex(16) + ".tmp"),
+                 tmp_dir / (base + random_hex(16) + std::string(kSidecarTmpMarker))};
   ASTACUS_CHECK(local::write_new_file(out.data_tmp, data, sync));
   Status st = local::write_new_file(out.sidecar_tmp, sidecar, sync);
   if (!st) {

@@ -12,7 +12,9 @@
 // the bytes against "_hash" when present (Corruption on mismatch).
 // put_batched() writes the same temp files without fsync and renames them only at flush(),
 // after one syncfs: a name that is visible always has durable, complete bytes, at the cost of
-// one filesystem sync per batch instead of three fsyncs per object. Temps of a batch that is
+// one filesystem sync per batch instead of three fsyncs per object. Their temps live in
+// `<root>/.astacus-tmp/<n>/` (hidden, never listed) so concurrent uploads don't all queue on the
+// lock of one directory. Temps of a batch that is
 // never flushed are removed by the destructor (they were never visible).
 //
 // Keys are '/'-separated, relative, without "." / ".." / empty parts (surrounding '/' are

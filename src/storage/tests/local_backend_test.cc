@@ -192,6 +192,12 @@ size_t entries(const fs::path& dir) {
   return fs::exists(dir) ? static_cast<size_t>(std::distance(fs::directory_iterator(dir), fs::directory_iterator())) : 0;
 }
 
+size_t regular_files_below(const fs::path& dir) {
+  size_t n = 0;
+  for (const auto& e : fs::recursive_directory_iterator(dir)) n += e.is_regular_file() ? 1 : 0;
+  return n;
+}
+
 TEST_F(LocalBackendTest, BatchedPutsBecomeVisibleOnlyAtFlushWithRohmuSidecars) {
   ASSERT_TRUE(backend_.put_batched("data/a", "aaa", {{"compression-algorithm", "zstd"}}));
   ASSERT_TRUE(backend_.put_batched("data/b", "bb", {}));
@@ -216,9 +222,11 @@ TEST_F(LocalBackendTest, RemovingABatchedObjectDropsItAndAnUnflushedBatchLeavesN
   {
     LocalBackend other(tmp_.path(), "/site-b/");
     ASSERT_TRUE(other.put_batched("data/never", "y", {}));
-    EXPECT_EQ(entries(tmp_.path() / "site-b" / "data"), 2u) << "data and sidecar temps";
+    EXPECT_EQ(regular_files_below(tmp_.path() / "site-b"), 2u) << "data and sidecar temps";
+    EXPECT_EQ(entries(tmp_.path() / "site-b" / "data"), 0u) << "temps live outside data/";
+    EXPECT_TRUE(other.list("").value().empty()) << "the temp directory is never listed";
   }
-  EXPECT_EQ(entries(tmp_.path() / "site-b" / "data"), 0u) << "the destructor removes unflushed temps";
+  EXPECT_EQ(regular_files_below(tmp_.path() / "site-b"), 0u) << "the destructor removes unflushed temps";
 }
 
 TEST_F(LocalBackendTest, ANewerPutOfABatchedKeyWins) {
