@@ -3,7 +3,8 @@
 // authorizes it (Shared Key signature, or a SAS token appended to the query), sends it with
 // connect/read timeouts, and retries retryable failures (azure_errors.h) with exponential backoff
 // and jitter, bounded by a number of attempts and a deadline per request.
-// Each thread reuses one curl easy handle (and so its connections) for all its requests.
+// Each thread reuses one curl easy handle (and so its connections) for all its requests
+// (the shared transport of ../curl_util.h).
 // Thread safety: a Client is immutable after construction; call() may run on many threads.
 
 #include <chrono>
@@ -15,6 +16,7 @@
 #include "config/types.h"
 #include "storage/azure/azure_names.h"
 #include "storage/azure/shared_key_auth.h"
+#include "storage/curl_util.h"
 
 namespace astacus::storage::azure {
 
@@ -48,14 +50,8 @@ struct Request {
   std::string_view body;  // PUT body, sent from this memory (must outlive the call)
 };
 
-struct Response {
-  int status = 0;
-  Pairs headers;  // of the final response, names as the server sent them
-  std::string body;
-
-  /// Value of header `name` (case-insensitive); "" when absent.
-  std::string header(std::string_view name) const;
-};
+/// status, headers of the final response (names as the server sent them), body; header(name).
+using Response = HttpResponse;
 
 class Client {
  public:
@@ -80,6 +76,7 @@ class Client {
   std::string path(const Request& request) const;
 
   ClientOptions options_;
+  HttpSettings http_;  // proxy and timeouts of options_
 };
 
 }  // namespace astacus::storage::azure

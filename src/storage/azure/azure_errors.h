@@ -7,7 +7,7 @@
 //   5xx, 408, 429, ServerBusy, OperationTimedOut, InternalError   Unavailable/Timeout, retryable
 //   other 4xx               InvalidArgument, permanent
 //   transport: timeouts → Timeout; connect/send/receive failures → Unavailable, both retryable;
-//   anything else (TLS verification, bad URL, ...) → Unavailable, permanent.
+//   anything else (TLS verification, bad URL, ...) → Unavailable, permanent (../curl_errors.h).
 // Pure functions; thread-safe.
 
 #include <string>

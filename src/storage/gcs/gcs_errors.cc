@@ -1,9 +1,9 @@
 // Classification of GCS and token-endpoint failures into astacus Errors.
 #include "storage/gcs/gcs_errors.h"
 
-#include <curl/curl.h>
-
 #include <nlohmann/json.hpp>
+
+#include "storage/curl_errors.h"
 
 namespace astacus::storage::gcs {
 
@@ -92,26 +92,8 @@ Error token_error(const std::string& site, const std::string& token_uri, int sta
 }
 
 Error transport_error(const ErrorContext& c, std::string_view url, int curl_code, std::string_view detail) {
-  auto cc = static_cast<CURLcode>(curl_code);
-  std::string message = fmt::format("{}: GCS {} failed ({}): {}", site_key(c.site), subject(c), url,
-                                    detail.empty() ? curl_easy_strerror(cc) : detail);
-  switch (cc) {
-    case CURLE_OPERATION_TIMEDOUT:
-      return Error{ErrorCode::kTimeout, std::move(message), true};
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-      return Error{ErrorCode::kUnavailable, std::move(message), true};
-    default:
-      return Error{ErrorCode::kUnavailable, std::move(message), false};
-  }
+  return curl_failure_error(curl_code, fmt::format("{}: GCS {} failed ({}): {}", site_key(c.site), subject(c), url,
+                                                   curl_failure_text(curl_code, detail)));
 }
 
 }  // namespace astacus::storage::gcs

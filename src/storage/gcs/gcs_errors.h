@@ -8,7 +8,7 @@
 //   408, 429, 5xx            Timeout (408) / Unavailable, retryable
 //   other 4xx                InvalidArgument, permanent
 //   transport: timeouts → Timeout; connect/send/receive failures → Unavailable, both retryable;
-//   anything else (TLS, bad URL, ...) → Unavailable, permanent.
+//   anything else (TLS, bad URL, ...) → Unavailable, permanent (../curl_errors.h).
 // Pure functions; thread-safe.
 
 #include <string>

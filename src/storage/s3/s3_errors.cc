@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "storage/curl_errors.h"
 #include "storage/s3/s3_xml.h"
 
 namespace astacus::storage::s3 {
@@ -61,23 +62,9 @@ Error response_error(const RequestContext& ctx, int status, std::string_view bod
 }
 
 Error transport_error(const RequestContext& ctx, int curl_code, std::string_view curl_message) {
-  auto code = static_cast<CURLcode>(curl_code);
-  std::string message = fmt::format("{}: {} (curl error {})", what(ctx),
-                                    curl_message.empty() ? curl_easy_strerror(code) : curl_message, curl_code);
-  switch (code) {
-    case CURLE_OPERATION_TIMEDOUT: return Error{ErrorCode::kTimeout, std::move(message), true};
-    case CURLE_COULDNT_RESOLVE_PROXY:
-    case CURLE_COULDNT_RESOLVE_HOST:
-    case CURLE_COULDNT_CONNECT:
-    case CURLE_SEND_ERROR:
-    case CURLE_RECV_ERROR:
-    case CURLE_GOT_NOTHING:
-    case CURLE_PARTIAL_FILE:
-    case CURLE_SSL_CONNECT_ERROR:
-    case CURLE_HTTP2:
-    case CURLE_HTTP2_STREAM:
-    case CURLE_WEIRD_SERVER_REPLY:
-      return Error{ErrorCode::kUnavailable, std::move(message), true};
+  std::string message =
+      fmt::format("{}: {} (curl error {})", what(ctx), curl_failure_text(curl_code, curl_message), curl_code);
+  switch (static_cast<CURLcode>(curl_code)) {
     case CURLE_URL_MALFORMAT:
     case CURLE_UNSUPPORTED_PROTOCOL:
       return Error{ErrorCode::kInvalidArgument,
@@ -89,7 +76,11 @@ Error transport_error(const RequestContext& ctx, int curl_code, std::string_view
                    fmt::format("{}; check object_storage.storages.{}.is_verify_tls and cert_path", message,
                                ctx.site),
                    false};
-    default: return Error{ErrorCode::kUnavailable, std::move(message), true};
+    default:
+      // Unlike Azure and GCS, S3 retries every other failure (curl_errors.h's "other" too).
+      return Error{classify_curl_failure(curl_code) == CurlFailure::kTimeout ? ErrorCode::kTimeout
+                                                                             : ErrorCode::kUnavailable,
+                   std::move(message), true};
   }
 }
 
