@@ -441,6 +441,7 @@ class AstacusCluster:
             storage["compression"]["level"] = self.args.zstd_level
         if self.key:
             storage["encryption_key_id"] = "bench"
+            storage["encryption_format"] = self.args.encryption_format
             storage["encryption_keys"] = {"bench": {"public": self.key[0], "private": self.key[1]}}
         return {
             "coordinator": {
@@ -940,6 +941,8 @@ def parse_args(argv):
     ap.add_argument("--small-files", type=int, default=0, metavar="N",
                     help="instead of the mixed dataset: N files of 0-16 KiB over 3 nodes (peers.md §4d)")
     ap.add_argument("--encrypt", action="store_true", help="Astacus with an RSA-3072 encryption key (restic always encrypts)")
+    ap.add_argument("--encryption-format", choices=("pghoa1", "astdk1"), default="pghoa1",
+                    help="with --encrypt: rohmu's per-object RSA envelope (default) or one data key per backup")
     ap.add_argument("--zstd-level", type=int, default=0, help="Astacus zstd level (0 = default, 3)")
     ap.add_argument("--client", choices=("http", "cli"), default="http",
                     help="http: POST the op and poll its status every 20 ms (exact op time); "
@@ -1038,7 +1041,7 @@ def main(argv):
             f"1 % appended = {app_files} files",
             f"{args.runs} run(s), fresh copies each; wall/CPU/stored: median, peak RSS: max; warm page cache; "
             f"astacus: {ds.nodes} servers, local storage, zstd{' level ' + str(args.zstd_level) if args.zstd_level else ''}"
-            f"{', RSA encryption' if args.encrypt else ', no encryption'}, client {args.client}; "
+            f"{', RSA encryption (' + args.encryption_format + ')' if args.encrypt else ', no encryption'}, client {args.client}; "
             f"restic: {ds.nodes} concurrent processes, one repository, --compression auto (always encrypted)",
             "versions: " + versions(args),
         ] + notes
