@@ -4,11 +4,14 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
+#include <set>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
+#include "codec/blake2s.h"
 #include "http/client.h"
 #include "support/cluster.h"
 
@@ -39,6 +42,25 @@ inline void fill_sample_data(TestCluster& cluster) {
     write_file(r2 / "same-as-node0-size201.bin", random_bytes(201, 3), t + 15);
     write_file(r2 / "data/t256k.txt", std::string(256 * 1024, 'y'), t + 16);
   }
+}
+
+/// What a backup of the whole cluster (globs `**`) must hold: each node's tree without dot
+/// files, and the digests of every file above the 200-byte embedding limit (= the blobs).
+struct ExpectedBackup {
+  std::vector<TreeState> trees;
+  std::set<std::string> blob_digests;
+};
+
+inline ExpectedBackup expected_backup(const TestCluster& cluster) {
+  ExpectedBackup out;
+  for (size_t i = 0; i < cluster.size(); ++i) {
+    out.trees.push_back(read_tree(cluster.root(i)));
+    out.trees.back().erase(".hidden");  // `**` does not match dot files
+    for (const auto& [path, state] : out.trees.back()) {
+      if (state.content.size() > 200) out.blob_digests.insert(codec::blake2s_hex(state.content));
+    }
+  }
+  return out;
 }
 
 inline void expect_ok(const CommandResult& r, const std::string& what) {

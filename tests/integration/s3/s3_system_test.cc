@@ -35,15 +35,7 @@ TEST(S3System, ThreeNodeClusterBacksUpToS3AndRestoresByteIdentical) {
   fill_sample_data(cluster);
   // Bigger than segment_size: uploaded in parts.
   write_file(cluster.root(0) / "big/random-11m.bin", random_bytes(11 * 1024 * 1024, 77), 1700000000999999999);
-  std::vector<TreeState> before;
-  std::set<std::string> digests;  // every file above the 200-byte embedding limit is a blob
-  for (size_t i = 0; i < cluster.size(); ++i) {
-    before.push_back(read_tree(cluster.root(i)));
-    before.back().erase(".hidden");  // `**` does not match dot files
-    for (const auto& [path, state] : before.back()) {
-      if (state.content.size() > 200) digests.insert(codec::blake2s_hex(state.content));
-    }
-  }
+  auto expected = expected_backup(cluster);
   cluster.start();
 
   expect_ok(cluster.cli({"-w", "60", "backup"}), "backup");
@@ -61,7 +53,7 @@ TEST(S3System, ThreeNodeClusterBacksUpToS3AndRestoresByteIdentical) {
   EXPECT_NE(jsons->front().find("+00:00"), std::string::npos) << jsons->front();
   auto blobs = (*bucket)->list("data");
   ASSERT_TRUE(blobs) << blobs.error().message;
-  EXPECT_EQ(sorted_set(*blobs), digests);
+  EXPECT_EQ(sorted_set(*blobs), expected.blob_digests);
   auto manifest = (*bucket)->get("json/" + jsons->front());
   ASSERT_TRUE(manifest) << manifest.error().message;
   EXPECT_EQ(storage::metadata_value(manifest->metadata, "compression-algorithm"), "zstd");
@@ -69,7 +61,7 @@ TEST(S3System, ThreeNodeClusterBacksUpToS3AndRestoresByteIdentical) {
   for (size_t i = 0; i < cluster.size(); ++i) wipe(cluster.root(i));
   expect_ok(cluster.cli({"-w", "60", "restore"}, 1), "restore");
   for (size_t i = 0; i < cluster.size(); ++i) {
-    EXPECT_EQ(read_tree(cluster.root(i)), before[i]) << "node " << i;
+    EXPECT_EQ(read_tree(cluster.root(i)), expected.trees[i]) << "node " << i;
   }
 }
 
