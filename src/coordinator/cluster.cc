@@ -107,7 +107,29 @@ Result<std::string> Cluster::start_on_node(size_t index, const std::string& subp
   return parsed["status_url"].get<std::string>();
 }
 
-Result<std::vector<nlohmann::json>> Cluster::run_node_op(
+namespace {
+
+/// A node's status body as JSON, without the members that hold a snapshot's file list and
+/// hashes (those are read from the text by the snapshot step, never as a DOM).
+Result<nlohmann::json> parse_summary(const http::Response& response, const std::string& url) {
+  using Json = nlohmann::json;
+  Json parsed = Json::parse(
+      response.body,
+      [](int depth, Json::parse_event_t event, Json& value) {
+        return !(event == Json::parse_event_t::key && depth == 1 &&
+                 (value == "state" || value == "hashes"));
+      },
+      false);
+  if (parsed.is_discarded()) {
+    return errorf(ErrorCode::kInvalidArgument, "{} answered HTTP {} with a body that is not JSON: {}",
+                  url, response.status, response.body.substr(0, 200));
+  }
+  return parsed;
+}
+
+}  // namespace
+
+Result<std::vector<Cluster::NodeOpResult>> Cluster::run_node_op(
     const std::string& subpath, const std::vector<std::optional<nlohmann::json>>& bodies,
     const std::string& result_url, SubResultSignal& signal,
     const std::function<void(const manifest::Progress&)>& on_progress,
@@ -119,7 +141,7 @@ Result<std::vector<nlohmann::json>> Cluster::run_node_op(
     body["result_url"] = result_url;
     status_urls[i] = ASTACUS_TRY(start_on_node(i, subpath, std::move(body)));
   }
-  std::vector<nlohmann::json> results(nodes_.size());
+  std::vector<NodeOpResult> results(nodes_.size());
   std::vector<int> failures(nodes_.size(), 0);
   std::vector<bool> done(nodes_.size(), false);
   double delay = poll_.delay_start;
@@ -134,7 +156,7 @@ Result<std::vector<nlohmann::json>> Cluster::run_node_op(
       if (!done[i]) {
         auto timeout = std::chrono::milliseconds(static_cast<int64_t>(poll_.result_timeout * 1000));
         auto response = http::request("GET", *status_urls[i], {timeout, std::nullopt});
-        Result<nlohmann::json> parsed = response ? response->json(*status_urls[i])
+        Result<nlohmann::json> parsed = response ? parse_summary(*response, *status_urls[i])
                                                  : Result<nlohmann::json>(make_error(response.error()));
         if (!parsed || !response->ok()) {
           if (++failures[i] >= poll_.maximum_failures) {
@@ -146,14 +168,15 @@ Result<std::vector<nlohmann::json>> Cluster::run_node_op(
           continue;
         }
         failures[i] = 0;
-        results[i] = *parsed;
+        results[i] = {std::move(*parsed), std::move(response->body)};
       }
-      auto progress = manifest::parse_progress(results[i].value("progress", nlohmann::json::object()));
+      const nlohmann::json& summary = results[i].summary;
+      auto progress = manifest::parse_progress(summary.value("progress", nlohmann::json::object()));
       manifest::Progress p = progress ? *progress : manifest::Progress{};
       progresses.push_back(p);
       if (p.finished_failed()) {
         return errorf(ErrorCode::kUnavailable, "node {} ({}) failed {}: {}", i, nodes_[i].url, subpath,
-                      results[i].value("error", std::string("see that node's log")));
+                      summary.value("error", std::string("see that node's log")));
       }
       done[i] = p.final;
       if (!p.final) all_final = false;

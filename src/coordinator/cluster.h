@@ -46,11 +46,17 @@ class Cluster {
   LockOutcome relock(const std::string& locker, int64_t ttl);
   void unlock(const std::string& locker);
 
+  /// One node's final answer to an op.
+  struct NodeOpResult {
+    nlohmann::json summary;  // the result without its big members "state" and "hashes"
+    std::string body;        // the whole result text, for the steps that need those
+  };
+
   /// Starts POST <node>/<subpath> with bodies[i] on each node i that has a body (result_url
-  /// added), then polls until every result is final. Returns results (null for skipped
-  /// nodes). Fails naming the node when a start fails, a node reports failure, or polling
+  /// added), then polls until every result is final. Returns results (null summaries for
+  /// skipped nodes). Fails naming the node when a start fails, a node reports failure, or polling
   /// fails `maximum_failures` times in a row. `on_progress` gets the merged progress.
-  Result<std::vector<nlohmann::json>> run_node_op(
+  Result<std::vector<NodeOpResult>> run_node_op(
       const std::string& subpath, const std::vector<std::optional<nlohmann::json>>& bodies,
       const std::string& result_url, SubResultSignal& signal,
       const std::function<void(const manifest::Progress&)>& on_progress,

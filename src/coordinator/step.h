@@ -9,6 +9,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -47,7 +48,7 @@ struct OpContext {
 
   // Backup.
   std::vector<manifest::SnapshotResult> snapshot_results;
-  std::set<std::string> stored_hexdigests;
+  std::unordered_set<std::string> stored_hexdigests;
   std::vector<manifest::SnapshotUploadResult> upload_results;
   nlohmann::ordered_json plugin_data = nlohmann::ordered_json::object();
   std::string written_backup_name;

@@ -21,7 +21,7 @@ nlohmann::json group_json(const snapshot::SnapshotGroup& group) {
   return j;
 }
 
-Result<std::vector<nlohmann::json>> run_on_nodes(
+Result<std::vector<Cluster::NodeOpResult>> run_on_nodes(
     OpContext& context, const std::string& step, const std::string& subpath,
     const std::vector<std::optional<nlohmann::json>>& bodies) {
   auto results = context.cluster->run_node_op(
@@ -29,7 +29,10 @@ Result<std::vector<nlohmann::json>> run_on_nodes(
       [&](const manifest::Progress& p) { context.report_progress(step, p); }, context.cancelled);
   if (results && context.traffic) {
     for (const auto& r : *results) {
-      if (r.is_object() && r.contains("storage_traffic")) context.traffic->add_json(r["storage_traffic"]);
+      const auto& summary = r.summary;
+      if (summary.is_object() && summary.contains("storage_traffic")) {
+        context.traffic->add_json(summary["storage_traffic"]);
+      }
     }
   }
   return results;
@@ -45,25 +48,24 @@ Status SnapshotStep::run(OpContext& context) {
   auto results = ASTACUS_TRY(run_on_nodes(context, name(), "snapshot", bodies));
   context.snapshot_results.clear();
   for (size_t i = 0; i < results.size(); ++i) {
-    auto parsed = manifest::parse_snapshot_result(results[i]);
+    auto parsed = manifest::parse_snapshot_result_text(results[i].body);
     if (!parsed) return make_error(parsed.error().with_context(fmt::format("snapshot result of node {}", i)));
     context.snapshot_results.push_back(std::move(*parsed));
+    std::string().swap(results[i].body);  // free the text as soon as it is converted
   }
   return ok();
 }
 
 Status ListHexdigestsStep::run(OpContext& context) {
   auto digests = ASTACUS_TRY(context.store->list_hexdigests());
-  context.stored_hexdigests = std::set<std::string>(digests.begin(), digests.end());
+  context.stored_hexdigests.clear();
+  context.stored_hexdigests.reserve(digests.size());
+  for (auto& d : digests) context.stored_hexdigests.insert(std::move(d));
   return ok();
 }
 
 Status UploadBlocksStep::run(OpContext& context) {
-  std::vector<std::vector<manifest::SnapshotHash>> node_hashes;
-  for (const auto& r : context.snapshot_results) node_hashes.push_back(r.hashes.value_or(std::vector<manifest::SnapshotHash>{}));
-  std::unordered_set<std::string> stored(context.stored_hexdigests.begin(),
-                                         context.stored_hexdigests.end());
-  auto plan = build_node_index_datas(node_hashes, stored);
+  auto plan = build_node_index_datas(context.snapshot_results, context.stored_hexdigests);
   std::vector<std::optional<nlohmann::json>> bodies(context.cluster->size());
   for (const auto& assignment : plan) {
     if (assignment.hashes.empty() || assignment.node_index >= bodies.size()) continue;
@@ -76,7 +78,7 @@ Status UploadBlocksStep::run(OpContext& context) {
   context.upload_results.clear();
   for (size_t i = 0; i < results.size(); ++i) {
     if (!bodies[i]) continue;
-    auto parsed = manifest::parse_snapshot_upload_result(results[i]);
+    auto parsed = manifest::parse_snapshot_upload_result(results[i].summary);
     if (!parsed) return make_error(parsed.error().with_context(fmt::format("upload result of node {}", i)));
     context.upload_results.push_back(std::move(*parsed));
   }
@@ -86,9 +88,11 @@ Status UploadBlocksStep::run(OpContext& context) {
 Status UploadManifestStep::run(OpContext& context) {
   // The manifest is the commit point: check that every blob it references is stored.
   auto stored = ASTACUS_TRY(context.store->list_hexdigests());
-  std::set<std::string> present(stored.begin(), stored.end());
+  std::unordered_set<std::string> present(std::make_move_iterator(stored.begin()),
+                                          std::make_move_iterator(stored.end()));
   for (size_t i = 0; i < context.snapshot_results.size(); ++i) {
-    for (const auto& h : context.snapshot_results[i].hashes.value_or(std::vector<manifest::SnapshotHash>{})) {
+    if (!context.snapshot_results[i].hashes) continue;
+    for (const auto& h : *context.snapshot_results[i].hashes) {
       if (!present.count(h.hexdigest)) {
         return make_error(ErrorCode::kUnavailable,
                           fmt::format("blob {} of node {} is missing from storage '{}'; not writing "
@@ -98,20 +102,24 @@ Status UploadManifestStep::run(OpContext& context) {
       }
     }
   }
+  present = {};
   manifest::BackupManifest backup;
   backup.start = context.attempt_start;
   backup.end = now_utc();
   backup.attempt = context.attempt;
-  backup.snapshot_results = context.snapshot_results;
   backup.upload_results = context.upload_results;
   backup.plugin = context.config->plugin;
   backup.plugin_data = context.plugin_data;
+  // Lent to the manifest for printing (no copy of every file entry), then given back.
+  backup.snapshot_results = std::move(context.snapshot_results);
+  std::string text = manifest::serialize_manifest(backup);
+  context.snapshot_results = std::move(backup.snapshot_results);
   auto existing = ASTACUS_TRY(context.store->list_jsons());
   std::string name = manifest::unique_backup_name(context.attempt_start, existing);
   if (ASTACUS_TRY(context.store->json_exists(name))) {
     return errorf(ErrorCode::kConflict, "manifest {} already exists; refusing to overwrite it", name);
   }
-  ASTACUS_TRY(context.store->upload_json(name, manifest::serialize_manifest(backup)));
+  ASTACUS_TRY(context.store->upload_json(name, text));
   context.written_backup_name = name;
   spdlog::info("backup {} written to storage '{}'", name, context.store->name());
   return ok();

@@ -31,8 +31,10 @@ std::vector<NodeIndexData> build_node_index_datas(
     const std::vector<std::vector<manifest::SnapshotHash>>& node_hashes,
     const std::unordered_set<std::string>& stored_hexdigests);
 
-/// Convenience: the per-node `hashes` of snapshot results (missing hashes = none).
-std::vector<std::vector<manifest::SnapshotHash>> hashes_of(
-    const std::vector<manifest::SnapshotResult>& snapshot_results);
+/// The same over snapshot results (index-aligned with the nodes; missing hashes = none),
+/// without copying their hash lists.
+std::vector<NodeIndexData> build_node_index_datas(
+    const std::vector<manifest::SnapshotResult>& snapshot_results,
+    const std::unordered_set<std::string>& stored_hexdigests);
 
 }  // namespace astacus::coordinator

@@ -18,6 +18,14 @@ void send_json(Reply& reply, int status, const nlohmann::ordered_json& body) {
                     "application/json");
 }
 
+void send_json_text(Reply& reply, int status, std::string body) {
+  reply.status = status;
+  reply.body = std::move(body);  // set_content would copy it
+  auto existing = reply.headers.equal_range("Content-Type");
+  reply.headers.erase(existing.first, existing.second);
+  reply.set_header("Content-Type", "application/json");
+}
+
 void send_detail(Reply& reply, int status, const nlohmann::ordered_json& detail) {
   send_json(reply, status, nlohmann::ordered_json{{"detail", detail}});
 }

@@ -21,6 +21,8 @@ using Reply = httplib::Response;
 
 void send_json(Reply& reply, int status, const nlohmann::json& body);
 void send_json(Reply& reply, int status, const nlohmann::ordered_json& body);
+/// A body that is already JSON text.
+void send_json_text(Reply& reply, int status, std::string body);
 /// {"detail": detail} with `status`.
 void send_detail(Reply& reply, int status, const nlohmann::ordered_json& detail);
 /// Maps an Error to a status (NotFound 404, InvalidArgument 422, Conflict/Busy 409,

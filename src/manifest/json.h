@@ -51,7 +51,7 @@ std::string serialize_manifest(const BackupManifest& manifest);
 /// Compact dump of any ordered JSON value with the same settings as serialize_manifest.
 std::string dump_compact(const nlohmann::ordered_json& j);
 
-/// Parses a stored manifest. `name` is the manifest's object name without "json/" (e.g.
+/// Parses a stored manifest (streaming: the file lists never exist as a DOM). `name` is the manifest's object name without "json/" (e.g.
 /// "backup-2026-11-24T07:30:26+00:00"); it appears in every error and, when non-empty, becomes
 /// `filename` (as Python's download_backup_manifest does; a different non-empty stored
 /// filename is an error). Refuses a "format_version" newer than kManifestFormatVersion.
@@ -62,6 +62,12 @@ Result<BackupManifest> parse_manifest_json(const nlohmann::ordered_json& j, std:
 /// download). NotFound when the index is out of range.
 Result<SnapshotResult> parse_manifest_snapshot_result(std::string_view json_text,
                                                       std::string_view name, size_t index);
+
+/// Parses a node's snapshot result (the /snapshot status body) from text, converting its file
+/// list and hashes element by element instead of through a DOM of the whole body. `path`
+/// prefixes field paths in errors.
+Result<SnapshotResult> parse_snapshot_result_text(std::string_view json_text,
+                                                  std::string_view path = "");
 
 // Per-type parsers. `path` is the field path of `j` used in error messages ("" = top level).
 // Overloads exist for both nlohmann::json (e.g. HTTP bodies) and nlohmann::ordered_json.

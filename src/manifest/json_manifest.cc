@@ -4,6 +4,7 @@
 
 #include "manifest/json.h"
 #include "manifest/json_path.h"
+#include "manifest/json_stream.h"
 
 namespace astacus::manifest {
 
@@ -15,14 +16,6 @@ namespace {
 
 std::string label(std::string_view name) {
   return name.empty() ? std::string("manifest") : fmt::format("manifest {}", name);
-}
-
-Result<Json> parse_text(std::string_view text, std::string_view name) {
-  try {
-    return Json::parse(text);
-  } catch (const Json::exception& e) {
-    return errorf(ErrorCode::kInvalidArgument, "{}: invalid JSON: {}", label(name), e.what());
-  }
 }
 
 /// Refuses manifests written by a newer, incompatible astacus (checked before anything else,
@@ -145,16 +138,34 @@ Result<BackupManifest> parse_manifest_json(const Json& j, std::string_view name)
   return in_manifest_context<BackupManifest>(name, [&] { return manifest_from(j, name); });
 }
 
+namespace {
+
+/// Streams `text` (json_stream.h), then checks the format version before anything else.
+Result<detail::StreamedJson> parse_streamed_manifest(std::string_view text, std::string_view name,
+                                                     std::optional<size_t> only_result) {
+  auto streamed = detail::parse_streamed(text, detail::StreamShape::kManifest, "", only_result);
+  if (!streamed) return make_error(streamed.error().with_context(label(name)));
+  ASTACUS_CHECK(check_format_version(streamed->skeleton, name));
+  if (streamed->element_error) return make_error(streamed->element_error->with_context(label(name)));
+  return streamed;
+}
+
+}  // namespace
+
 Result<BackupManifest> parse_manifest(std::string_view json_text, std::string_view name) {
-  Json j = ASTACUS_TRY(parse_text(json_text, name));
-  return parse_manifest_json(j, name);
+  auto streamed = ASTACUS_TRY(parse_streamed_manifest(json_text, name, std::nullopt));
+  auto manifest = ASTACUS_TRY(parse_manifest_json(streamed.skeleton, name));
+  for (size_t i = 0; i < streamed.results.size() && i < manifest.snapshot_results.size(); ++i) {
+    detail::put_streamed(streamed.results[i], manifest.snapshot_results[i]);
+  }
+  return manifest;
 }
 
 Result<SnapshotResult> parse_manifest_snapshot_result(std::string_view json_text,
                                                       std::string_view name, size_t index) {
-  Json j = ASTACUS_TRY(parse_text(json_text, name));
-  ASTACUS_CHECK(check_format_version(j, name));
-  return in_manifest_context<SnapshotResult>(name, [&]() -> Result<SnapshotResult> {
+  auto streamed = ASTACUS_TRY(parse_streamed_manifest(json_text, name, index));
+  const Json& j = streamed.skeleton;
+  auto result = in_manifest_context<SnapshotResult>(name, [&]() -> Result<SnapshotResult> {
     if (!j.is_object()) return field_error(FieldPath{}, "expected object");
     const Json* results = ASTACUS_TRY(required(j, "snapshot_results"));
     FieldPath p{nullptr, "snapshot_results"};
@@ -165,6 +176,18 @@ Result<SnapshotResult> parse_manifest_snapshot_result(std::string_view json_text
     }
     return detail::snapshot_result_at((*results)[index], FieldPath{&p, {}, index});
   });
+  if (result && index < streamed.results.size()) detail::put_streamed(streamed.results[index], *result);
+  return result;
+}
+
+Result<SnapshotResult> parse_snapshot_result_text(std::string_view json_text,
+                                                  std::string_view path) {
+  auto streamed = ASTACUS_TRY(
+      detail::parse_streamed(json_text, detail::StreamShape::kSnapshotResult, path));
+  if (streamed.element_error) return make_error(*streamed.element_error);
+  auto result = ASTACUS_TRY(parse_snapshot_result(streamed.skeleton, path));
+  if (!streamed.results.empty()) detail::put_streamed(streamed.results[0], result);
+  return result;
 }
 
 }  // namespace astacus::manifest

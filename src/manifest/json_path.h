@@ -33,6 +33,8 @@ tl::unexpected<Error> field_error(const FieldPath& path, std::string_view what);
 
 Result<SnapshotResult> snapshot_result_at(const nlohmann::ordered_json& j, const FieldPath& p);
 Result<SnapshotUploadResult> upload_result_at(const nlohmann::ordered_json& j, const FieldPath& p);
+Result<SnapshotFile> snapshot_file_at(const nlohmann::ordered_json& j, const FieldPath& p);
+Result<SnapshotHash> snapshot_hash_at(const nlohmann::ordered_json& j, const FieldPath& p);
 Result<int64_t> int_at(const nlohmann::ordered_json& j, const FieldPath& p);
 Result<std::string> string_at(const nlohmann::ordered_json& j, const FieldPath& p);
 Result<SystemTime> time_at(const nlohmann::ordered_json& j, const FieldPath& p);

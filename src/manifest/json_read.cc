@@ -242,12 +242,18 @@ auto guarded(std::string_view path, F parse) -> decltype(parse(FieldPath{})) {
 
 namespace detail {
 
-// Used by json_manifest.cc.
+// Used by json_manifest.cc and json_stream.cc.
 Result<SnapshotResult> snapshot_result_at(const nlohmann::ordered_json& j, const FieldPath& p) {
   return snapshot_result_from(j, p);
 }
 Result<SnapshotUploadResult> upload_result_at(const nlohmann::ordered_json& j, const FieldPath& p) {
   return upload_result_from(j, p);
+}
+Result<SnapshotFile> snapshot_file_at(const nlohmann::ordered_json& j, const FieldPath& p) {
+  return snapshot_file_from(j, p);
+}
+Result<SnapshotHash> snapshot_hash_at(const nlohmann::ordered_json& j, const FieldPath& p) {
+  return snapshot_hash_from(j, p);
 }
 Result<int64_t> int_at(const nlohmann::ordered_json& j, const FieldPath& p) {
   return read_int(j, p);

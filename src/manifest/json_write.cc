@@ -1,7 +1,11 @@
 // Writing side of json.h: Python's key order and omissions (msgspec omit_defaults on
 // SnapshotFile and SnapshotState only).
 
+#include <charconv>
+#include <type_traits>
+
 #include "manifest/json.h"
+#include "manifest/json_text.h"
 
 namespace astacus::manifest {
 
@@ -91,7 +95,199 @@ std::string dump_compact(const Json& j) {
 }
 
 std::string serialize_manifest(const BackupManifest& manifest) {
-  return dump_compact(Json(manifest));
+  std::string out;
+  append_json(out, manifest);
+  return out;
+}
+
+// ---- direct text writers (json_text.h) ----
+
+namespace {
+
+bool is_plain_ascii(std::string_view s) {
+  for (unsigned char c : s) {
+    if (c < 0x20 || c > 0x7e || c == '"' || c == '\\') return false;
+  }
+  return true;
+}
+
+void append_int(std::string& out, int64_t v) {
+  char buf[24];
+  auto [end, ec] = std::to_chars(buf, buf + sizeof buf, v);
+  out.append(buf, end);
+}
+
+void append_bool(std::string& out, bool v) { out += v ? "true" : "false"; }
+
+/// `,"key":` (or `"key":` for the first member).
+void key(std::string& out, std::string_view name, bool first = false) {
+  if (!first) out += ',';
+  out += '"';
+  out += name;
+  out += "\":";
+}
+
+void append_time_or_null(std::string& out, const std::optional<SystemTime>& t) {
+  if (t) {
+    append_json_string(out, format_rfc3339(*t));
+  } else {
+    out += "null";
+  }
+}
+
+template <class T>
+void append_array(std::string& out, const std::vector<T>& items) {
+  out += '[';
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (i) out += ',';
+    if constexpr (std::is_same_v<T, std::string>) {
+      append_json_string(out, items[i]);
+    } else {
+      append_json(out, items[i]);
+    }
+  }
+  out += ']';
+}
+
+}  // namespace
+
+void append_json_string(std::string& out, std::string_view s) {
+  if (!is_plain_ascii(s)) {
+    // Escapes, non-ASCII and invalid UTF-8 are rare in paths: let nlohmann decide them.
+    out += dump_compact(Json(std::string(s)));
+    return;
+  }
+  out += '"';
+  out += s;
+  out += '"';
+}
+
+void append_json(std::string& out, const Progress& v) {
+  out += "{\"handled\":";
+  append_int(out, v.handled);
+  key(out, "failed");
+  append_int(out, v.failed);
+  key(out, "total");
+  append_int(out, v.total);
+  key(out, "final");
+  append_bool(out, v.final);
+  out += '}';
+}
+
+void append_json(std::string& out, const SnapshotFile& v) {
+  out += "{\"relative_path\":";
+  append_json_string(out, v.relative_path);
+  key(out, "file_size");
+  append_int(out, v.file_size);
+  key(out, "mtime_ns");
+  append_int(out, v.mtime_ns);
+  if (!v.hexdigest.empty()) {
+    key(out, "hexdigest");
+    append_json_string(out, v.hexdigest);
+  }
+  if (v.content_b64) {
+    key(out, "content_b64");
+    append_json_string(out, *v.content_b64);
+  }
+  out += '}';
+}
+
+void append_json(std::string& out, const SnapshotHash& v) {
+  out += "{\"hexdigest\":";
+  append_json_string(out, v.hexdigest);
+  key(out, "size");
+  append_int(out, v.size);
+  out += '}';
+}
+
+void append_json(std::string& out, const SnapshotState& v) {
+  out += '{';
+  bool first = true;
+  if (!v.root_globs.empty()) {
+    key(out, "root_globs", first);
+    first = false;
+    append_array(out, v.root_globs);
+  }
+  if (!v.files.empty()) {
+    key(out, "files", first);
+    append_array(out, v.files);
+  }
+  out += '}';
+}
+
+void append_snapshot_result_members(std::string& out, const SnapshotResult& v) {
+  key(out, "start", true);
+  append_time_or_null(out, v.start);
+  key(out, "end");
+  append_time_or_null(out, v.end);
+  key(out, "state");
+  if (v.state) {
+    append_json(out, *v.state);
+  } else {
+    out += "null";
+  }
+  key(out, "files");
+  append_int(out, v.files);
+  key(out, "total_size");
+  append_int(out, v.total_size);
+  key(out, "hashes");
+  if (v.hashes) {
+    append_array(out, *v.hashes);
+  } else {
+    out += "null";
+  }
+}
+
+void append_json(std::string& out, const SnapshotResult& v) {
+  out += '{';
+  append_snapshot_result_members(out, v);
+  key(out, "hostname");
+  append_json_string(out, v.hostname);
+  key(out, "az");
+  append_json_string(out, v.az);
+  key(out, "progress");
+  append_json(out, v.progress);
+  out += '}';
+}
+
+void append_json(std::string& out, const SnapshotUploadResult& v) {
+  out += "{\"hostname\":";
+  append_json_string(out, v.hostname);
+  key(out, "az");
+  append_json_string(out, v.az);
+  key(out, "progress");
+  append_json(out, v.progress);
+  key(out, "total_size");
+  append_int(out, v.total_size);
+  key(out, "total_stored_size");
+  append_int(out, v.total_stored_size);
+  out += '}';
+}
+
+void append_json(std::string& out, const BackupManifest& v) {
+  out += "{\"start\":";
+  append_json_string(out, format_rfc3339(v.start));
+  key(out, "end");
+  append_json_string(out, format_rfc3339(v.end));
+  key(out, "attempt");
+  append_int(out, v.attempt);
+  key(out, "snapshot_results");
+  append_array(out, v.snapshot_results);
+  key(out, "upload_results");
+  append_array(out, v.upload_results);
+  key(out, "plugin");
+  append_json_string(out, v.plugin);
+  key(out, "plugin_data");
+  out += dump_compact(v.plugin_data.is_null() ? Json::object() : v.plugin_data);
+  key(out, "filename");
+  append_json_string(out, v.filename);
+  key(out, "tiered_storage_results");
+  if (v.tiered_storage_results) {
+    out += dump_compact(Json(*v.tiered_storage_results));
+  } else {
+    out += "null";
+  }
+  out += '}';
 }
 
 }  // namespace astacus::manifest

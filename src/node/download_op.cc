@@ -42,13 +42,17 @@ Result<manifest::SnapshotResult> load_node_snapshot(NodeServices& services,
                                                     const DownloadRequest& request) {
   auto store = ASTACUS_TRY(services.store(request.storage));
   auto text = ASTACUS_TRY(store->download_json(request.backup_name));
-  auto backup = ASTACUS_TRY(manifest::parse_manifest(text, request.backup_name));
-  if (request.snapshot_index < 0 ||
-      static_cast<size_t>(request.snapshot_index) >= backup.snapshot_results.size()) {
-    return errorf(ErrorCode::kInvalidArgument, "backup {} has {} node snapshots; index {} is out of range",
-                  request.backup_name, backup.snapshot_results.size(), request.snapshot_index);
+  if (request.snapshot_index < 0) {
+    return errorf(ErrorCode::kInvalidArgument, "backup {}: snapshot index {} is out of range",
+                  request.backup_name, request.snapshot_index);
   }
-  return std::move(backup.snapshot_results[static_cast<size_t>(request.snapshot_index)]);
+  // Only this node's part is converted; the other nodes' file lists are only lexed.
+  auto result = manifest::parse_manifest_snapshot_result(
+      text, request.backup_name, static_cast<size_t>(request.snapshot_index));
+  if (!result && result.error().code == ErrorCode::kNotFound) {
+    return make_error(ErrorCode::kInvalidArgument, result.error().message);
+  }
+  return result;
 }
 
 Status restore_embedded(const std::filesystem::path& root, const FileMap& local,

@@ -126,17 +126,12 @@ void Node::finish_op(const std::shared_ptr<NodeOp>& op, const Status& status,
                      const std::string& locker) {
   if (!status) {
     spdlog::error("node op {} {} failed: {}", op->name(), op->id(), status.error().message);
-    auto fields = op->result("", "");
-    fields.erase("hostname");
-    fields.erase("az");
-    fields.erase("progress");
-    fields["error"] = status.error().message;
-    op->set_fields(std::move(fields));
+    op->set_error(status.error().message);
   }
   op->finish(status.has_value());
   ops_.set_state(op->id(), status ? ops::OpState::kDone : ops::OpState::kFail);
   if (!op->result_url() || !ops_.is_current(op->id()) || services_.lock().locker() != locker) return;
-  auto body = op->result(services_.hostname(), services_.config().az).dump();
+  auto body = op->result_text(services_.hostname(), services_.config().az);
   auto sent = http::request("PUT", *op->result_url(), {std::chrono::seconds(10), body});
   if (!sent) spdlog::warn("result callback to {} failed: {}", *op->result_url(), sent.error().message);
 }
@@ -153,7 +148,7 @@ void Node::get_op_status(const http::Request& req, http::Reply& reply, const std
                                           {"op", id},
                                           {"message", "Unknown operation id"}});
   }
-  http::send_json(reply, 200, op->result(services_.hostname(), services_.config().az));
+  http::send_json_text(reply, 200, op->result_text(services_.hostname(), services_.config().az));
 }
 
 }  // namespace astacus::node

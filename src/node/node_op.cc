@@ -1,6 +1,7 @@
 #include "node/node_op.h"
 
 #include "manifest/json.h"
+#include "manifest/json_text.h"
 
 namespace astacus::node {
 
@@ -43,12 +44,46 @@ void NodeOp::set_field(const std::string& name, nlohmann::ordered_json value) {
   fields_[name] = std::move(value);
 }
 
-nlohmann::ordered_json NodeOp::result(const std::string& hostname, const std::string& az) const {
+void NodeOp::set_members_text(std::string members) {
+  auto text = std::make_shared<const std::string>(std::move(members));
   std::lock_guard lock(mutex_);
-  nlohmann::ordered_json out = fields_;
-  out["hostname"] = hostname;
-  out["az"] = az;
-  out["progress"] = nlohmann::ordered_json(progress_);
+  members_text_ = std::move(text);
+}
+
+void NodeOp::set_error(const std::string& message) {
+  std::lock_guard lock(mutex_);
+  members_text_.reset();
+  fields_["error"] = message;
+}
+
+std::string NodeOp::result_text(const std::string& hostname, const std::string& az) const {
+  std::shared_ptr<const std::string> members;
+  std::string fields;
+  manifest::Progress progress;
+  {
+    std::lock_guard lock(mutex_);
+    members = members_text_;
+    fields = manifest::dump_compact(fields_);
+    progress = progress_;
+  }
+  std::string out;
+  out.reserve((members ? members->size() : 0) + fields.size() + hostname.size() + az.size() + 128);
+  out += '{';
+  if (members && !members->empty()) {
+    out += *members;
+    out += ',';
+  }
+  if (fields.size() > 2) {  // not "{}"
+    out.append(fields, 1, fields.size() - 2);
+    out += ',';
+  }
+  out += "\"hostname\":";
+  manifest::append_json_string(out, hostname);
+  out += ",\"az\":";
+  manifest::append_json_string(out, az);
+  out += ",\"progress\":";
+  manifest::append_json(out, progress);
+  out += '}';
   return out;
 }
 

@@ -3,6 +3,7 @@
 // Shared between the HTTP handler thread and the worker; thread-safe.
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -32,8 +33,14 @@ class NodeOp {
   void set_fields(nlohmann::ordered_json fields);
   /// Sets (or replaces) one op-specific result field.
   void set_field(const std::string& name, nlohmann::ordered_json value);
-  /// Full result object: {"hostname","az","progress", ...fields}.
-  nlohmann::ordered_json result(const std::string& hostname, const std::string& az) const;
+  /// Sets op-specific members given as JSON text without braces (`"a":1,"b":[...]`), for
+  /// results too big for a DOM (a snapshot's file list: ~1 KB per file as nlohmann JSON).
+  /// They come first in the result, before the set_field fields.
+  void set_members_text(std::string members);
+  /// A failed op's result: drops the members text and adds "error"; set_field fields stay.
+  void set_error(const std::string& message);
+  /// Full result as compact JSON: {members text..., fields..., "hostname", "az", "progress"}.
+  std::string result_text(const std::string& hostname, const std::string& az) const;
 
  private:
   const int64_t id_;
@@ -42,6 +49,7 @@ class NodeOp {
   mutable std::mutex mutex_;
   manifest::Progress progress_;
   nlohmann::ordered_json fields_ = nlohmann::ordered_json::object();
+  std::shared_ptr<const std::string> members_text_;  // shared so result_text copies outside the lock
 };
 
 }  // namespace astacus::node

@@ -1,5 +1,5 @@
 #include "base/time.h"
-#include "manifest/json.h"
+#include "manifest/json_text.h"
 #include "node/node_ops.h"
 
 namespace astacus::node {
@@ -25,7 +25,9 @@ Status run_snapshot(NodeServices& services, NodeOp& op, const SnapshotRequest& r
   result.state = std::move(state);
   result.hashes = std::move(hashes);
   result.end = now_utc();
-  op.set_fields(nlohmann::ordered_json(result));
+  std::string members;
+  manifest::append_snapshot_result_members(members, result);
+  op.set_members_text(std::move(members));
   return ok();
 }
 

@@ -41,16 +41,20 @@ TEST(UploadPlan, EachBlobOnceAndStoredOnesSkipped) {
   EXPECT_EQ(plan[0].hashes, (std::vector<SnapshotHash>{h("y", 1)}));
   EXPECT_EQ(plan[1].hashes, (std::vector<SnapshotHash>{h("x", 10)}));
   EXPECT_TRUE(build_node_index_datas(nodes, {"x", "y"}).empty());
-  EXPECT_TRUE(build_node_index_datas({}, {}).empty());
+  EXPECT_TRUE(build_node_index_datas(std::vector<std::vector<SnapshotHash>>{}, {}).empty());
 }
 
-TEST(UploadPlan, HashesOfSnapshotResults) {
-  std::vector<manifest::SnapshotResult> results(2);
-  results[1].hashes = std::vector<SnapshotHash>{h("a", 1)};
-  auto hashes = hashes_of(results);
-  ASSERT_EQ(hashes.size(), 2u);
-  EXPECT_TRUE(hashes[0].empty());
-  EXPECT_EQ(hashes[1].size(), 1u);
+TEST(UploadPlan, SnapshotResultsPlanLikeTheirHashLists) {
+  std::vector<manifest::SnapshotResult> results(4);  // node 0 has no hashes at all
+  results[1].hashes = std::vector<SnapshotHash>{h("1-1", 1), h("12-2", 2), h("123-3", 3)};
+  results[2].hashes = std::vector<SnapshotHash>{h("2-1", 1), h("12-2", 2), h("23-2", 2), h("123-3", 3)};
+  results[3].hashes = std::vector<SnapshotHash>{h("3-1", 1), h("23-2", 2), h("123-3", 3)};
+  std::vector<NodeIndexData> expected = {
+      {1, {h("1-1", 1), h("123-3", 3)}, 4},
+      {2, {h("12-2", 2)}, 2},
+      {3, {h("3-1", 1), h("23-2", 2)}, 3},
+  };
+  EXPECT_EQ(build_node_index_datas(results, {"2-1"}), expected);
 }
 
 }  // namespace

@@ -1,0 +1,45 @@
+#pragma once
+// Internal to the manifest layer: parses JSON text into a skeleton DOM while converting the
+// elements of the big arrays (a snapshot result's state.files and hashes) straight into
+// SnapshotFile / SnapshotHash, one element at a time. The DOM of a million-file manifest
+// would need ~1 KB per file; the skeleton keeps those arrays empty and the parser hands the
+// converted vectors back for the caller to put in place.
+
+#include <cstddef>
+#include <optional>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "base/result.h"
+#include "manifest/types.h"
+
+namespace astacus::manifest::detail {
+
+/// What the text is: one SnapshotResult (a node's answer) or a whole BackupManifest.
+enum class StreamShape { kSnapshotResult, kManifest };
+
+struct StreamedArrays {
+  std::vector<SnapshotFile> files;
+  std::vector<SnapshotHash> hashes;
+};
+
+struct StreamedJson {
+  nlohmann::ordered_json skeleton;            // the document with the big arrays left empty
+  std::vector<StreamedArrays> results;        // by snapshot result index
+  std::optional<Error> element_error;         // first element that failed to convert
+};
+
+/// Parses `text`. A syntax error is InvalidArgument "invalid JSON: ...". An element that
+/// fails validation does not stop the parse: it lands in element_error (so that callers can
+/// check format_version first), and later elements are not converted. With `only_result`,
+/// the big arrays of other snapshot results are skipped.
+Result<StreamedJson> parse_streamed(std::string_view text, StreamShape shape,
+                                    std::string_view path_prefix = "",
+                                    std::optional<size_t> only_result = std::nullopt);
+
+/// Moves the streamed arrays of `arrays` into `result` (files into state, hashes when set).
+void put_streamed(StreamedArrays& arrays, SnapshotResult& result);
+
+}  // namespace astacus::manifest::detail

@@ -1,0 +1,158 @@
+// The streaming readers (parse_manifest, parse_manifest_snapshot_result,
+// parse_snapshot_result_text) must read exactly what the DOM readers read, and report the
+// same field paths.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "manifest/json.h"
+#include "manifest/json_text.h"
+
+namespace astacus::manifest {
+namespace {
+
+using Json = nlohmann::ordered_json;
+
+std::string hex_of(uint64_t n) {
+  std::string s = fmt::format("{:064x}", n);
+  return s;
+}
+
+SnapshotResult valid_result(std::mt19937& rng, const std::string& host) {
+  SnapshotResult r;
+  r.hostname = host;
+  r.az = "az-" + host;
+  r.progress = {3, 0, 3, true};
+  r.start = SystemTime(std::chrono::seconds(1732500000));
+  SnapshotState state;
+  state.root_globs = {"**", "caf\xc3\xa9/*"};
+  std::vector<SnapshotHash> hashes;
+  for (int i = 0, n = static_cast<int>(rng() % 30); i < n; ++i) {
+    SnapshotFile f{fmt::format("dir{}/f \"{}\".db", i % 3, i), static_cast<int64_t>(rng() % 5000),
+                   static_cast<int64_t>(rng()), "", {}};
+    if (f.file_size > 200) {
+      f.hexdigest = hex_of(rng());
+      hashes.push_back({f.hexdigest, f.file_size});
+    } else {
+      f.content_b64 = "QUJD";
+    }
+    state.files.push_back(f);
+  }
+  r.files = static_cast<int64_t>(state.files.size());
+  r.state = state;
+  r.hashes = hashes;
+  return r;
+}
+
+std::string text_of(const SnapshotResult& r) {
+  std::string out;
+  append_json(out, r);
+  return out;
+}
+
+BackupManifest valid_manifest(std::mt19937& rng, int nodes) {
+  BackupManifest m;
+  m.start = SystemTime(std::chrono::seconds(1732500000));
+  m.end = SystemTime(std::chrono::seconds(1732500060));
+  for (int i = 0; i < nodes; ++i) m.snapshot_results.push_back(valid_result(rng, fmt::format("n{}", i)));
+  m.upload_results.push_back({"n0", "az", {1, 0, 1, true}, 10, 5});
+  m.plugin = "files";
+  return m;
+}
+
+TEST(ManifestJsonStream, SnapshotResultTextReadsWhatTheDomReads) {
+  std::mt19937 rng(3);
+  for (int i = 0; i < 50; ++i) {
+    SnapshotResult r = valid_result(rng, "h");
+    if (i % 5 == 0) r.hashes.reset();
+    if (i % 7 == 0) r.state.reset();
+    std::string text = text_of(r);
+    auto streamed = parse_snapshot_result_text(text);
+    auto dom = parse_snapshot_result(Json::parse(text));
+    ASSERT_TRUE(streamed) << streamed.error().message;
+    ASSERT_TRUE(dom);
+    EXPECT_EQ(text_of(*streamed), text_of(*dom));
+    EXPECT_EQ(text_of(*streamed), text);
+  }
+}
+
+TEST(ManifestJsonStream, ManifestReadsWhatTheDomReads) {
+  std::mt19937 rng(4);
+  for (int nodes = 0; nodes < 5; ++nodes) {
+    std::string text = serialize_manifest(valid_manifest(rng, nodes));
+    auto streamed = parse_manifest(text, "backup-x");
+    auto dom = parse_manifest_json(Json::parse(text), "backup-x");
+    ASSERT_TRUE(streamed) << streamed.error().message;
+    ASSERT_TRUE(dom);
+    EXPECT_EQ(serialize_manifest(*streamed), serialize_manifest(*dom));
+    for (int i = 0; i < nodes; ++i) {
+      auto one = parse_manifest_snapshot_result(text, "backup-x", static_cast<size_t>(i));
+      ASSERT_TRUE(one) << one.error().message;
+      EXPECT_EQ(text_of(*one), text_of(dom->snapshot_results[static_cast<size_t>(i)]));
+    }
+  }
+}
+
+TEST(ManifestJsonStream, BadFileElementIsNamedByItsPath) {
+  std::mt19937 rng(5);
+  SnapshotResult r = valid_result(rng, "h");
+  while (r.state->files.size() < 4) r = valid_result(rng, "h");
+  Json j = Json::parse(text_of(r));
+  j["state"]["files"][3]["mtime_ns"] = "soon";
+  auto streamed = parse_snapshot_result_text(j.dump(), "node 1");
+  ASSERT_FALSE(streamed);
+  EXPECT_EQ(streamed.error().message, "node 1.state.files[3].mtime_ns: expected integer");
+  auto dom = parse_snapshot_result(j, "node 1");
+  ASSERT_FALSE(dom);
+  EXPECT_EQ(streamed.error().message, dom.error().message);
+}
+
+TEST(ManifestJsonStream, BadHashInManifestNamesResultAndIndex) {
+  std::mt19937 rng(6);
+  BackupManifest m = valid_manifest(rng, 2);
+  m.snapshot_results[1].hashes = std::vector<SnapshotHash>{{hex_of(1), 1}, {"XYZ", 2}};
+  auto parsed = parse_manifest(serialize_manifest(m), "backup-y");
+  ASSERT_FALSE(parsed);
+  EXPECT_NE(parsed.error().message.find("manifest backup-y: snapshot_results[1].hashes[1].hexdigest: "
+                                        "invalid hexdigest 'XYZ'"),
+            std::string::npos)
+      << parsed.error().message;
+}
+
+TEST(ManifestJsonStream, OneNodesResultIgnoresTheOtherNodesLists) {
+  std::mt19937 rng(7);
+  BackupManifest m = valid_manifest(rng, 3);
+  m.snapshot_results[2].hashes = std::vector<SnapshotHash>{{"not hex", 2}};
+  std::string text = serialize_manifest(m);
+  auto one = parse_manifest_snapshot_result(text, "backup-z", 0);
+  ASSERT_TRUE(one) << one.error().message;
+  EXPECT_EQ(text_of(*one), text_of(m.snapshot_results[0]));
+  EXPECT_FALSE(parse_manifest_snapshot_result(text, "backup-z", 2));
+  auto missing = parse_manifest_snapshot_result(text, "backup-z", 3);
+  ASSERT_FALSE(missing);
+  EXPECT_EQ(missing.error().code, ErrorCode::kNotFound);
+}
+
+TEST(ManifestJsonStream, NewerFormatVersionWinsOverBadElements) {
+  std::mt19937 rng(8);
+  Json j = Json::parse(serialize_manifest(valid_manifest(rng, 1)));
+  j["snapshot_results"][0]["hashes"] = Json::array({Json{{"digest", "new-style"}}});
+  j["format_version"] = kManifestFormatVersion + 1;
+  auto parsed = parse_manifest(j.dump(), "backup-new");
+  ASSERT_FALSE(parsed);
+  EXPECT_NE(parsed.error().message.find("newer than this astacus supports"), std::string::npos)
+      << parsed.error().message;
+}
+
+TEST(ManifestJsonStream, TruncatedTextIsInvalidJson) {
+  std::mt19937 rng(9);
+  std::string text = serialize_manifest(valid_manifest(rng, 2));
+  auto parsed = parse_manifest(text.substr(0, text.size() / 2), "backup-cut");
+  ASSERT_FALSE(parsed);
+  EXPECT_NE(parsed.error().message.find("manifest backup-cut: invalid JSON"), std::string::npos)
+      << parsed.error().message;
+  EXPECT_FALSE(parse_snapshot_result_text("{\"state\":{\"files\":[{"));
+}
+
+}  // namespace
+}  // namespace astacus::manifest
