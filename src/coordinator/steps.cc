@@ -85,24 +85,54 @@ Status UploadBlocksStep::run(OpContext& context) {
   return ok();
 }
 
-Status UploadManifestStep::run(OpContext& context) {
-  // The manifest is the commit point: check that every blob it references is stored.
-  auto stored = ASTACUS_TRY(context.store->list_hexdigests());
-  std::unordered_set<std::string> present(std::make_move_iterator(stored.begin()),
-                                          std::make_move_iterator(stored.end()));
+namespace {
+
+/// Above this many blobs that were not in storage's listing, one more listing is cheaper than
+/// asking for each.
+constexpr size_t kMaxSingleBlobChecks = 1000;
+
+/// The referenced blobs that storage does not hold (node index and hexdigest of each). Blobs
+/// seen in the listing at the start of this backup are still there (the cluster lock keeps
+/// cleanups out); the others were uploaded by this backup and are checked now.
+Result<std::vector<std::pair<size_t, std::string>>> missing_blobs(OpContext& context) {
+  std::vector<std::pair<size_t, std::string_view>> unknown;
+  std::unordered_set<std::string_view> seen;
   for (size_t i = 0; i < context.snapshot_results.size(); ++i) {
     if (!context.snapshot_results[i].hashes) continue;
     for (const auto& h : *context.snapshot_results[i].hashes) {
-      if (!present.count(h.hexdigest)) {
-        return make_error(ErrorCode::kUnavailable,
-                          fmt::format("blob {} of node {} is missing from storage '{}'; not writing "
-                                      "a manifest that references it",
-                                      h.hexdigest, i, context.store->name()),
-                          /*retryable=*/true);
+      if (!context.stored_hexdigests.count(h.hexdigest) && seen.insert(h.hexdigest).second) {
+        unknown.emplace_back(i, h.hexdigest);
       }
     }
   }
-  present = {};
+  std::vector<std::pair<size_t, std::string>> missing;
+  if (unknown.size() <= kMaxSingleBlobChecks) {
+    for (const auto& [node, hex] : unknown) {
+      if (!ASTACUS_TRY(context.store->blob_exists(std::string(hex)))) missing.emplace_back(node, hex);
+    }
+    return missing;
+  }
+  auto listed = ASTACUS_TRY(context.store->list_hexdigests());
+  std::unordered_set<std::string_view> present(listed.begin(), listed.end());
+  for (const auto& [node, hex] : unknown) {
+    if (!present.count(hex)) missing.emplace_back(node, hex);
+  }
+  return missing;
+}
+
+}  // namespace
+
+Status UploadManifestStep::run(OpContext& context) {
+  // The manifest is the commit point: check that every blob it references is stored.
+  auto missing = ASTACUS_TRY(missing_blobs(context));
+  if (!missing.empty()) {
+    return make_error(ErrorCode::kUnavailable,
+                      fmt::format("blob {} of node {} is missing from storage '{}' ({} missing in "
+                                  "all); not writing a manifest that references it",
+                                  missing[0].second, missing[0].first, context.store->name(),
+                                  missing.size()),
+                      /*retryable=*/true);
+  }
   manifest::BackupManifest backup;
   backup.start = context.attempt_start;
   backup.end = now_utc();

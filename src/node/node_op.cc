@@ -56,13 +56,14 @@ void NodeOp::set_error(const std::string& message) {
   fields_["error"] = message;
 }
 
-std::string NodeOp::result_text(const std::string& hostname, const std::string& az) const {
+std::string NodeOp::result_text(const std::string& hostname, const std::string& az,
+                                bool with_members) const {
   std::shared_ptr<const std::string> members;
   std::string fields;
   manifest::Progress progress;
   {
     std::lock_guard lock(mutex_);
-    members = members_text_;
+    if (with_members) members = members_text_;
     fields = manifest::dump_compact(fields_);
     progress = progress_;
   }

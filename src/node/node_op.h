@@ -40,7 +40,10 @@ class NodeOp {
   /// A failed op's result: drops the members text and adds "error"; set_field fields stay.
   void set_error(const std::string& message);
   /// Full result as compact JSON: {members text..., fields..., "hostname", "az", "progress"}.
-  std::string result_text(const std::string& hostname, const std::string& az) const;
+  /// Without `with_members`, the members text is left out (the result_url callback: its body
+  /// is ignored by coordinators, so it need not carry a snapshot's file list again).
+  std::string result_text(const std::string& hostname, const std::string& az,
+                          bool with_members = true) const;
 
  private:
   const int64_t id_;

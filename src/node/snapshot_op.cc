@@ -26,6 +26,7 @@ Status run_snapshot(NodeServices& services, NodeOp& op, const SnapshotRequest& r
   result.hashes = std::move(hashes);
   result.end = now_utc();
   std::string members;
+  members.reserve(static_cast<size_t>(result.files) * 200 + 256);  // typical entry + its hash
   manifest::append_snapshot_result_members(members, result);
   op.set_members_text(std::move(members));
   return ok();

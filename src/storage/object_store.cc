@@ -212,6 +212,11 @@ Result<std::string> ObjectStore::download_json(const std::string& name) {
   return decode(stored, key);
 }
 
+Result<bool> ObjectStore::blob_exists(const std::string& hexdigest) {
+  ASTACUS_CHECK(check_name("blob", hexdigest));
+  return backend_->exists(fmt::format("{}/{}", kDataDir, hexdigest));
+}
+
 Result<bool> ObjectStore::json_exists(const std::string& name) {
   ASTACUS_CHECK(check_name("manifest", name));
   return backend_->exists(fmt::format("{}/{}", kJsonDir, name));

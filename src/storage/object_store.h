@@ -64,6 +64,7 @@ class ObjectStore {
   /// Downloads and decodes data/<hexdigest> (plaintext; the caller verifies the hash).
   Result<std::string> download_blob(const std::string& hexdigest);
   Status delete_blob(const std::string& hexdigest);
+  Result<bool> blob_exists(const std::string& hexdigest);
   /// Makes every blob uploaded so far durable and visible.
   Status flush() { return backend_->flush(); }
 

@@ -1,6 +1,8 @@
 #include "storage/local/file_ops.h"
 
+#include <dirent.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -62,6 +64,29 @@ Status unlink_if_exists(const std::filesystem::path& path, bool* removed) {
   }
   if (errno == ENOENT) return ok();
   return io_error("cannot remove", path, errno);
+}
+
+Result<std::vector<std::string>> list_regular_files(const std::filesystem::path& dir) {
+  std::vector<std::string> names;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) {
+    if (errno == ENOENT) return names;
+    return io_error("cannot list", dir, errno);
+  }
+  errno = 0;
+  while (struct dirent* entry = ::readdir(d)) {
+    bool regular = entry->d_type == DT_REG;
+    if (entry->d_type == DT_UNKNOWN) {  // file systems without d_type: ask
+      struct stat st {};
+      regular = ::fstatat(::dirfd(d), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
+    }
+    if (regular) names.emplace_back(entry->d_name);
+    errno = 0;
+  }
+  int err = errno;
+  ::closedir(d);
+  if (err != 0) return io_error("cannot list", dir, err);
+  return names;
 }
 
 Status sync_directory(const std::filesystem::path& dir) {

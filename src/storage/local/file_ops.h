@@ -2,7 +2,9 @@
 // Internal POSIX helpers for the local backend: durable writes and tolerant unlinks.
 
 #include <filesystem>
+#include <string>
 #include <string_view>
+#include <vector>
 
 #include "base/result.h"
 
@@ -18,6 +20,11 @@ Status rename_file(const std::filesystem::path& from, const std::filesystem::pat
 
 /// unlink(2); a missing file is fine. Sets `*removed` (if given) when something was removed.
 Status unlink_if_exists(const std::filesystem::path& path, bool* removed = nullptr);
+
+/// Names of the regular files directly in `dir` (readdir order; no symlinks, no directories).
+/// A missing directory lists as empty. One getdents pass, no per-entry path objects: the data
+/// directory of a big store holds hundreds of thousands of names.
+Result<std::vector<std::string>> list_regular_files(const std::filesystem::path& dir);
 
 /// fsyncs a directory so renames inside it survive a crash.
 Status sync_directory(const std::filesystem::path& dir);

@@ -246,18 +246,17 @@ Result<std::vector<std::string>> LocalBackend::list(const std::string& dir) {
     if (!confined) return make_error(confined.error().with_context(fmt::format("listing '{}'", dir)));
     path = *confined;
   }
-  std::error_code ec;
-  fs::directory_iterator it(path, ec);
-  if (ec == std::errc::no_such_file_or_directory) return std::vector<std::string>{};
-  std::unordered_set<std::string> files;
-  for (; !ec && it != fs::directory_iterator(); it.increment(ec)) {
-    std::error_code type_ec;
-    if (it->is_regular_file(type_ec)) files.insert(it->path().filename().string());
+  auto files = local::list_regular_files(path);
+  if (!files) return errorf(ErrorCode::kIoError, "cannot list '{}' in {}: {}", dir, describe(), files.error().message);
+  // An object is visible once its sidecar exists (rohmu writes the sidecar last).
+  std::unordered_set<std::string_view> with_sidecar;
+  for (const auto& name : *files) {
+    if (name.ends_with(kSidecarSuffix)) with_sidecar.insert(std::string_view(name).substr(0, name.size() - kSidecarSuffix.size()));
   }
-  if (ec) return errorf(ErrorCode::kIoError, "cannot list '{}' in {}: {}", dir, describe(), ec.message());
   std::vector<std::string> names;
-  for (const auto& name : files) {
-    if (!is_reserved_name(name) && files.contains(name + std::string(kSidecarSuffix))) names.push_back(name);
+  names.reserve(with_sidecar.size());
+  for (auto& name : *files) {
+    if (!is_reserved_name(name) && with_sidecar.contains(name)) names.push_back(std::move(name));
   }
   return names;
 }
