@@ -2,7 +2,8 @@
 
 #include <algorithm>
 #include <atomic>
-#include <map>
+#include <string_view>
+#include <unordered_map>
 #include <spdlog/spdlog.h>
 
 #include "base/parallel.h"
@@ -27,8 +28,9 @@ bool is_plain_file(const std::filesystem::path& path) {
 // (spec §6.4). With `validate`, the bytes read are hashed in the same pass and a file whose
 // content changed since the snapshot is skipped for the next candidate (nothing is stored).
 Status upload_one(snapshot::Snapshotter& snapshotter, storage::ObjectStore& store,
-                  const manifest::SnapshotHash& hash, bool validate, UploadTotals& totals) {
-  for (const auto& rel : ASTACUS_TRY(snapshotter.paths_with_hexdigest(hash.hexdigest))) {
+                  const manifest::SnapshotHash& hash, const std::vector<std::string_view>& rels,
+                  bool validate, UploadTotals& totals) {
+  for (std::string_view rel : rels) {
     auto path = ASTACUS_TRY(snapshotter.link_path(rel));
     if (!is_plain_file(path)) continue;
     auto stored = store.upload_blob(hash.hexdigest, path, static_cast<uint64_t>(hash.size), validate);
@@ -48,12 +50,24 @@ Status upload_one(snapshot::Snapshotter& snapshotter, storage::ObjectStore& stor
 }
 
 std::vector<manifest::SnapshotHash> unique_biggest_first(std::vector<manifest::SnapshotHash> hashes) {
-  std::map<std::string, int64_t> seen;
+  std::unordered_map<std::string, int64_t> seen;
   std::vector<manifest::SnapshotHash> out;
   for (auto& h : hashes) {
     if (seen.emplace(h.hexdigest, h.size).second) out.push_back(std::move(h));
   }
   std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.size > b.size; });
+  return out;
+}
+
+/// Snapshot paths by hexdigest (sorted within each), from one read of the snapshot DB rather
+/// than a query per blob: the queries serialised the upload threads on the DB's mutex.
+using PathsByHexdigest = std::unordered_map<std::string_view, std::vector<std::string_view>>;
+
+PathsByHexdigest index_paths(const std::vector<manifest::SnapshotFile>& files) {
+  PathsByHexdigest out;
+  for (const auto& f : files) {
+    if (!f.hexdigest.empty()) out[f.hexdigest].push_back(f.relative_path);
+  }
   return out;
 }
 
@@ -67,8 +81,10 @@ Status run_upload(NodeServices& services, NodeOp& op, const UploadRequest& reque
   store->rotate_data_key();  // each backup gets its own data key (astdk1 format)
   snapshot::Snapshotter* snapshotter = ASTACUS_TRY(services.snapshotter());
   auto hashes = unique_biggest_first(request.hashes);
+  const auto snapshot_files = ASTACUS_TRY(snapshotter->files());
+  const PathsByHexdigest paths = index_paths(snapshot_files);
   for (const auto& h : hashes) {
-    if (ASTACUS_TRY(snapshotter->paths_with_hexdigest(h.hexdigest)).empty()) {
+    if (!paths.count(h.hexdigest)) {
       return errorf(ErrorCode::kNotFound,
                     "hexdigest {} is not in this node's snapshot; take a new snapshot first",
                     h.hexdigest);
@@ -83,7 +99,8 @@ Status run_upload(NodeServices& services, NodeOp& op, const UploadRequest& reque
       op.add_failed(1);
       return;
     }
-    auto status = upload_one(*snapshotter, *store, hashes[i], request.validate_file_hashes, totals);
+    auto status = upload_one(*snapshotter, *store, hashes[i], paths.at(hashes[i].hexdigest),
+                             request.validate_file_hashes, totals);
     if (status) {
       op.add_handled(1);
       return;

@@ -1,5 +1,6 @@
 #include "snapshot/link_dir.h"
 
+#include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -32,6 +33,16 @@ Result<std::optional<FileStat>> stat_regular(const fs::path& path) {
   if (::lstat(path.c_str(), &st) != 0) {
     if (errno == ENOENT || errno == ENOTDIR) return std::optional<FileStat>();
     return io_error("cannot stat", path);
+  }
+  if (!S_ISREG(st.st_mode)) return std::optional<FileStat>();
+  return std::optional<FileStat>(to_file_stat(st));
+}
+
+Result<std::optional<FileStat>> stat_regular_at(int dir_fd, const char* name, const fs::path& what) {
+  struct stat st;
+  if (::fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
+    if (errno == ENOENT || errno == ENOTDIR) return std::optional<FileStat>();
+    return io_error("cannot stat", what);
   }
   if (!S_ISREG(st.st_mode)) return std::optional<FileStat>();
   return std::optional<FileStat>(to_file_stat(st));

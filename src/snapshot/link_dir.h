@@ -24,6 +24,10 @@ struct FileStat {
 /// lstat of a regular file; nullopt when the path is missing or not a regular file (symlinks
 /// included). Other failures (e.g. permission) are IoError naming the path.
 Result<std::optional<FileStat>> stat_regular(const std::filesystem::path& path);
+/// The same for `name` in the directory `dir_fd` (no lookup of the whole path); `what` names
+/// the file in errors.
+Result<std::optional<FileStat>> stat_regular_at(int dir_fd, const char* name,
+                                                const std::filesystem::path& what);
 
 class LinkDir {
  public:

@@ -97,6 +97,7 @@ struct Snapshotter::Run {
   struct Candidate {
     std::string rel;
     GroupMatch match;
+    std::optional<FileStat> stat;  // taken during the walk; nullopt = vanished meanwhile
   };
 
   Snapshotter& self;
@@ -108,6 +109,7 @@ struct Snapshotter::Run {
   std::vector<std::string> removed;               // rows to delete
   std::vector<FileRow> kept;                      // rows reused unchanged
   std::vector<HashJob> jobs;                      // new or changed files
+  std::unordered_map<std::string, int64_t> link_inodes;  // link copies found: rel -> inode
 
   bool is_cancelled() const { return cancelled && cancelled(); }
 
@@ -120,10 +122,12 @@ struct Snapshotter::Run {
     cb.enter_dir = [&](const std::string& rel, std::string_view name) {
       return name != ".astacus" && rel != self.link_rel_in_root_;
     };
-    cb.on_file = [&](std::string rel) -> Status {
+    cb.on_file = [&](std::string rel, int dir_fd, const char* name) -> Status {
       if (skip_files.count(rel)) return ok();
       GroupMatch m = ASTACUS_TRY(compiled.match(rel));
-      if (m.included) candidates.push_back(Candidate{std::move(rel), m});
+      if (!m.included) return ok();
+      auto st = ASTACUS_TRY(internal::stat_regular_at(dir_fd, name, self.root_ / rel));
+      candidates.push_back(Candidate{std::move(rel), m, st});
       return ok();
     };
     ASTACUS_CHECK(internal::walk_files(self.root_, cb));
@@ -139,6 +143,7 @@ struct Snapshotter::Run {
     rows.erase(it);
     removed.push_back(rel);
     if (self.same_root_) return ok();
+    link_inodes.erase(rel);
     if (!is_safe_relative_path(rel)) {  // a damaged DB row: nothing of ours to unlink
       spdlog::warn("snapshot DB row with unsafe path '{}' dropped", rel);
       return ok();
@@ -170,10 +175,26 @@ struct Snapshotter::Run {
     jobs.push_back(std::move(job));
   }
 
+  // Before step 3: the link copies that exist and their inodes, read in one walk (relative
+  // fstatat per file instead of a lookup of each whole path); step 6 reuses the list.
+  void index_links() {
+    if (self.same_root_) return;
+    internal::WalkCallbacks cb;
+    cb.cancelled = cancelled;
+    cb.on_file = [&](std::string rel, int dir_fd, const char* name) -> Status {
+      auto st = internal::stat_regular_at(dir_fd, name, self.link_root_ / rel);
+      if (st && *st) link_inodes.emplace(std::move(rel), (*st)->inode);
+      return ok();  // unknown = missing: visit() links it again
+    };
+    if (auto st = internal::walk_files(self.link_root_, cb); !st) {
+      spdlog::warn("snapshot: indexing '{}': {}", self.link_root_.string(), st.error().message);
+    }
+  }
+
   // Step 3 for one file: reuse its row, or (re-)link it and queue it for reading.
   Status visit(const Candidate& c) {
     fs::path source = self.root_ / c.rel;
-    auto st = ASTACUS_TRY(internal::stat_regular(source));
+    const auto& st = c.stat;
     if (!st) {
       spdlog::warn("snapshot: '{}' vanished or is no longer a regular file; skipped", source.string());
       return forget(c.rel);
@@ -193,9 +214,9 @@ struct Snapshotter::Run {
       return ok();
     }
     fs::path copy = self.link_root_ / c.rel;
-    auto copy_st = ASTACUS_TRY(internal::stat_regular(copy));
+    auto copy_inode = link_inodes.find(c.rel);
     FileStat current = *st;
-    if (!copy_st || copy_st->inode != st->inode) {
+    if (copy_inode == link_inodes.end() || copy_inode->second != st->inode) {
       auto linked = ASTACUS_TRY(links.link(source, c.rel));
       if (!linked) {
         spdlog::warn("snapshot: '{}' vanished before it was linked; skipped", source.string());
@@ -215,7 +236,7 @@ struct Snapshotter::Run {
   // scan(): one file, read-only (no link, no DB change).
   Status scan_one(const Candidate& c, std::vector<manifest::SnapshotFile>& files) {
     fs::path source = self.root_ / c.rel;
-    auto st = ASTACUS_TRY(internal::stat_regular(source));
+    const auto& st = c.stat;
     if (!st) return ok();
     auto it = rows.find(c.rel);
     if (it != rows.end() && it->second.file.file_size == st->size && it->second.file.mtime_ns == st->mtime_ns &&
@@ -286,18 +307,13 @@ struct Snapshotter::Run {
     std::unordered_set<std::string_view> keep{kOwnersFile};
     for (const auto& f : files) keep.insert(f.relative_path);
     for (const auto& rel : self.db_rels_in_link_) keep.insert(rel);
-    internal::WalkCallbacks cb;
-    cb.on_file = [&](std::string rel) -> Status {
-      if (keep.count(rel)) return ok();
+    for (const auto& [rel, inode] : link_inodes) {  // links made by this run are all kept
+      if (keep.count(rel)) continue;
       if (auto st = links.remove(rel); !st) {
         spdlog::warn("snapshot: {}", st.error().message);
       } else {
         ++stats.stale_links_removed;
       }
-      return ok();
-    };
-    if (auto st = internal::walk_files(self.link_root_, cb); !st) {
-      spdlog::warn("snapshot: cleaning '{}': {}", self.link_root_.string(), st.error().message);
     }
   }
 };
@@ -348,6 +364,7 @@ Result<std::vector<manifest::SnapshotFile>> Snapshotter::snapshot(const std::vec
   Run run{*this, cancelled, internal::LinkDir(link_root_)};
   ASTACUS_CHECK(run.collect(groups));
   ASTACUS_CHECK(run.drop_unselected());
+  run.index_links();
   ASTACUS_CHECK(run.visit_all());
   auto files = ASTACUS_TRY(run.commit(progress));
   run.remove_stale_links(files);

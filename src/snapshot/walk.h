@@ -18,8 +18,9 @@ namespace astacus::snapshot::internal {
 struct WalkCallbacks {
   /// Called for every sub-directory (relative path, base name); false = do not enter it.
   std::function<bool(const std::string& rel, std::string_view name)> enter_dir;
-  /// Called for every regular file; an error stops the walk and is returned.
-  std::function<Status(std::string rel)> on_file;
+  /// Called for every regular file with its directory's fd and base name (for a cheap
+  /// fstatat instead of a lookup of the whole path); an error stops the walk and is returned.
+  std::function<Status(std::string rel, int dir_fd, const char* name)> on_file;
   /// Polled between directories; true = stop with Cancelled.
   std::function<bool()> cancelled;
 };
