@@ -19,7 +19,8 @@ namespace astacus::node {
 Result<std::filesystem::path> prepare_target(const std::filesystem::path& root,
                                              const std::string& rel);
 
-/// Atomically replaces root/rel with `data`, mtime = mtime_ns.
+/// Makes root/rel hold `data` with mtime = mtime_ns: a missing file is created in place, an
+/// existing one is replaced atomically (temp file + rename). No fsync (the restore syncs once).
 Status write_restored_file(const std::filesystem::path& root, const std::string& rel,
                            std::string_view data, int64_t mtime_ns);
 

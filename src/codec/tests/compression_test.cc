@@ -74,6 +74,19 @@ TEST_P(RoundTrip, EmptyInputDecodesToEmpty) { EXPECT_EQ(decompress(GetParam(), "
 INSTANTIATE_TEST_SUITE_P(AllCodecs, RoundTrip, ::testing::ValuesIn(kAll),
                          [](const auto& info) { return std::string(compression_name(info.param)); });
 
+// Our frames state their size and decode in one call; concatenated frames (and frames
+// without a size, as streaming writers make them) take the streaming path. Both, and the
+// contexts reused between calls on one thread, must give the same bytes.
+TEST(Zstd, ConcatenatedFramesAndReusedContextsDecode) {
+  std::string a = compressible_bytes(300000), b = random_bytes(70000, 7);
+  std::string both = compress(Compression::kZstd, 3, a).value() + compress(Compression::kZstd, 3, b).value();
+  for (int i = 0; i < 3; ++i) {
+    EXPECT_EQ(decompress(Compression::kZstd, both).value(), a + b);
+    EXPECT_EQ(decompress(Compression::kZstd, compress(Compression::kZstd, 3, b).value()).value(), b);
+    EXPECT_FALSE(decompress(Compression::kZstd, both.substr(0, both.size() - 5)));
+  }
+}
+
 TEST(SpecVectors, NoencVectorsDecompressToP) {
   int checked = 0;
   for (const auto& v : testing::kSpecVectors) {
