@@ -76,6 +76,18 @@ Status LinkDir::ensure_dir(const fs::path& rel_dir) {
 Result<std::optional<FileStat>> LinkDir::link(const fs::path& source, const std::string& rel) {
   fs::path target = ASTACUS_TRY(confine(root_, rel));
   ASTACUS_CHECK(ensure_dir(fs::path(rel).parent_path()));
+  // Usually nothing is at the target yet (a first snapshot): link straight to it.
+  if (::link(source.c_str(), target.c_str()) == 0) {
+    auto st = stat_regular(target);
+    if (!st || !*st) ::unlink(target.c_str());  // a symlink or special file, not ours to copy
+    return st;
+  }
+  if (errno == ENOENT) return std::optional<FileStat>();
+  if (errno != EEXIST) {
+    return errorf(ErrorCode::kIoError, "cannot hard-link '{}' to '{}': {}", source.string(),
+                  target.string(), std::strerror(errno));
+  }
+  // Something is in the way (an older copy, a directory): link to a temp name and rename.
   fs::path tmp = target.parent_path() / (".astacus-link-" + random_hex(16) + ".tmp");
   if (::link(source.c_str(), tmp.c_str()) != 0) {
     if (errno == ENOENT) return std::optional<FileStat>();
