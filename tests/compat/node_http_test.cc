@@ -173,6 +173,9 @@ TEST(CompatNodeHttp, Case53_SnapshotNeedsBodyAndLockThenReportsToResultUrl) {
   auto result = parse_json(body);
   EXPECT_TRUE(succeeded(result)) << body;
   EXPECT_EQ(result["az"], "") << body;  // the fixture configures no az
+  // Our difference (README): the callback is the bare NodeResult; the coordinator ignores its
+  // body and polls the status URL, which carries the file list.
+  EXPECT_FALSE(result.contains("state")) << body;
   EXPECT_TRUE(result["hostname"].is_string()) << body;
 }
 
