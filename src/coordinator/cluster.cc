@@ -92,9 +92,9 @@ void Cluster::unlock(const std::string& locker) {
 }
 
 Result<std::string> Cluster::start_on_node(size_t index, const std::string& subpath,
-                                           nlohmann::json body) {
+                                           const std::string& body) {
   std::string url = nodes_[index].url + "/" + subpath;
-  auto response = ASTACUS_TRY(http::request("POST", url, {std::chrono::seconds(10), body.dump()}));
+  auto response = ASTACUS_TRY(http::request("POST", url, {std::chrono::seconds(10), body}));
   if (!response.ok()) {
     return errorf(ErrorCode::kUnavailable, "node {} ({}) refused {}: HTTP {} {}", index, url, subpath,
                   response.status, response.body);
@@ -108,6 +108,21 @@ Result<std::string> Cluster::start_on_node(size_t index, const std::string& subp
 }
 
 namespace {
+
+/// `{"result_url":"<url>", ...the members of object_text}`.
+std::string with_result_url(const std::string& object_text, const std::string& result_url) {
+  std::string out = "{\"result_url\":" + manifest::dump_compact(nlohmann::ordered_json(result_url));
+  size_t open = object_text.find('{');
+  size_t close = object_text.rfind('}');
+  bool has_members = open != std::string::npos && close != std::string::npos &&
+                     object_text.find_first_not_of(" \t\r\n", open + 1) != close;
+  if (has_members) {
+    out += ',';
+    out.append(object_text, open + 1, close - open - 1);
+  }
+  out += '}';
+  return out;
+}
 
 /// A node's status body as JSON, without the members that hold a snapshot's file list and
 /// hashes (those are read from the text by the snapshot step, never as a DOM).
@@ -130,16 +145,14 @@ Result<nlohmann::json> parse_summary(const http::Response& response, const std::
 }  // namespace
 
 Result<std::vector<Cluster::NodeOpResult>> Cluster::run_node_op(
-    const std::string& subpath, const std::vector<std::optional<nlohmann::json>>& bodies,
+    const std::string& subpath, const std::vector<std::optional<std::string>>& bodies,
     const std::string& result_url, SubResultSignal& signal,
     const std::function<void(const manifest::Progress&)>& on_progress,
     const std::function<bool()>& cancelled) {
   std::vector<std::optional<std::string>> status_urls(nodes_.size());
   for (size_t i = 0; i < nodes_.size(); ++i) {
     if (!bodies[i]) continue;
-    nlohmann::json body = *bodies[i];
-    body["result_url"] = result_url;
-    status_urls[i] = ASTACUS_TRY(start_on_node(i, subpath, std::move(body)));
+    status_urls[i] = ASTACUS_TRY(start_on_node(i, subpath, with_result_url(*bodies[i], result_url)));
   }
   std::vector<NodeOpResult> results(nodes_.size());
   std::vector<int> failures(nodes_.size(), 0);

@@ -52,12 +52,13 @@ class Cluster {
     std::string body;        // the whole result text, for the steps that need those
   };
 
-  /// Starts POST <node>/<subpath> with bodies[i] on each node i that has a body (result_url
-  /// added), then polls until every result is final. Returns results (null summaries for
+  /// Starts POST <node>/<subpath> with bodies[i] (JSON object text) on each node i that has a
+  /// body ("result_url" added), then polls until every result is final. Bodies are text so a
+  /// step can write a big one (an upload's blob list) without a DOM. Returns results (null summaries for
   /// skipped nodes). Fails naming the node when a start fails, a node reports failure, or polling
   /// fails `maximum_failures` times in a row. `on_progress` gets the merged progress.
   Result<std::vector<NodeOpResult>> run_node_op(
-      const std::string& subpath, const std::vector<std::optional<nlohmann::json>>& bodies,
+      const std::string& subpath, const std::vector<std::optional<std::string>>& bodies,
       const std::string& result_url, SubResultSignal& signal,
       const std::function<void(const manifest::Progress&)>& on_progress,
       const std::function<bool()>& cancelled);
@@ -68,7 +69,7 @@ class Cluster {
  private:
   LockOutcome call_all(const std::string& path_and_query, std::string* problems = nullptr);
   Result<std::string> start_on_node(size_t index, const std::string& subpath,
-                                    nlohmann::json body);
+                                    const std::string& body);
 
   std::vector<config::CoordinatorNode> nodes_;
   config::PollConfig poll_;

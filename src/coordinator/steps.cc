@@ -7,6 +7,7 @@
 #include "coordinator/node_mapping.h"
 #include "coordinator/upload_plan.h"
 #include "manifest/json.h"
+#include "manifest/json_text.h"
 #include "manifest/naming.h"
 
 namespace astacus::coordinator {
@@ -23,7 +24,7 @@ nlohmann::json group_json(const snapshot::SnapshotGroup& group) {
 
 Result<std::vector<Cluster::NodeOpResult>> run_on_nodes(
     OpContext& context, const std::string& step, const std::string& subpath,
-    const std::vector<std::optional<nlohmann::json>>& bodies) {
+    const std::vector<std::optional<std::string>>& bodies) {
   auto results = context.cluster->run_node_op(
       subpath, bodies, context.result_url, *context.signal,
       [&](const manifest::Progress& p) { context.report_progress(step, p); }, context.cancelled);
@@ -36,6 +37,32 @@ Result<std::vector<Cluster::NodeOpResult>> run_on_nodes(
     }
   }
   return results;
+}
+
+Result<std::vector<Cluster::NodeOpResult>> run_on_nodes(
+    OpContext& context, const std::string& step, const std::string& subpath,
+    const std::vector<std::optional<nlohmann::json>>& bodies) {
+  std::vector<std::optional<std::string>> texts(bodies.size());
+  for (size_t i = 0; i < bodies.size(); ++i) {
+    if (bodies[i]) texts[i] = bodies[i]->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  }
+  return run_on_nodes(context, step, subpath, texts);
+}
+
+/// {"hashes":[{"hexdigest":..,"size":..},...],"storage":..,"validate_file_hashes":true} as text:
+/// as a DOM, a million-blob list cost ~1 KB per blob on the coordinator.
+std::string upload_body(const std::vector<manifest::SnapshotHash>& hashes, const std::string& storage) {
+  std::string out;
+  out.reserve(hashes.size() * 100 + 128);
+  out += "{\"hashes\":[";
+  for (size_t i = 0; i < hashes.size(); ++i) {
+    if (i) out += ',';
+    manifest::append_json(out, hashes[i]);
+  }
+  out += "],\"storage\":";
+  manifest::append_json_string(out, storage);
+  out += ",\"validate_file_hashes\":true}";
+  return out;
 }
 
 }  // namespace
@@ -66,13 +93,11 @@ Status ListHexdigestsStep::run(OpContext& context) {
 
 Status UploadBlocksStep::run(OpContext& context) {
   auto plan = build_node_index_datas(context.snapshot_results, context.stored_hexdigests);
-  std::vector<std::optional<nlohmann::json>> bodies(context.cluster->size());
-  for (const auto& assignment : plan) {
+  std::vector<std::optional<std::string>> bodies(context.cluster->size());
+  for (auto& assignment : plan) {
     if (assignment.hashes.empty() || assignment.node_index >= bodies.size()) continue;
-    nlohmann::json hashes = nlohmann::json::array();
-    for (const auto& h : assignment.hashes) hashes.push_back({{"hexdigest", h.hexdigest}, {"size", h.size}});
-    bodies[assignment.node_index] = nlohmann::json{
-        {"hashes", hashes}, {"storage", context.store->name()}, {"validate_file_hashes", true}};
+    bodies[assignment.node_index] = upload_body(assignment.hashes, context.store->name());
+    std::vector<manifest::SnapshotHash>().swap(assignment.hashes);
   }
   auto results = ASTACUS_TRY(run_on_nodes(context, name(), "upload", bodies));
   context.upload_results.clear();

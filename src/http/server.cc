@@ -59,9 +59,10 @@ void send_validation_errors(Reply& reply, const std::vector<nlohmann::ordered_js
 }
 
 std::optional<nlohmann::json> parse_json_body(const Request& request, Reply& reply,
-                                              const nlohmann::json& empty_value) {
+                                              const nlohmann::json& empty_value,
+                                              nlohmann::json::parser_callback_t callback) {
   if (request.body.empty()) return empty_value;
-  auto parsed = nlohmann::json::parse(request.body, nullptr, false);
+  auto parsed = nlohmann::json::parse(request.body, std::move(callback), false);
   if (parsed.is_discarded()) {
     nlohmann::ordered_json item = {{"type", "json_invalid"},
                            {"loc", {"body", 0}},

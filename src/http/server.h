@@ -39,7 +39,8 @@ void send_validation_errors(Reply& reply, const std::vector<nlohmann::ordered_js
 /// Parses the request body as JSON. An empty body gives `empty_value`. On a syntax error it
 /// sends FastAPI's 422 json_invalid body and returns nullopt.
 std::optional<nlohmann::json> parse_json_body(const Request& request, Reply& reply,
-                                              const nlohmann::json& empty_value);
+                                              const nlohmann::json& empty_value,
+                                              nlohmann::json::parser_callback_t callback = nullptr);
 
 /// Required query parameters; on missing ones sends 422 listing each and returns false.
 bool require_query(const Request& request, Reply& reply, const std::vector<std::string>& names);

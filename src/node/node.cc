@@ -91,14 +91,34 @@ void Node::register_routes(httplib::Server& server) {
   });
 }
 
+namespace {
+
+template <typename RequestT>
+std::optional<ValidationItems> read_request(const http::Request& req, http::Reply& reply, RequestT& out) {
+  auto body = http::parse_json_body(req, reply, nlohmann::json());
+  if (!body) return std::nullopt;
+  return parse_request(*body, out);
+}
+
+// An upload's blob list is converted while it is parsed, never held as a DOM.
+std::optional<ValidationItems> read_request(const http::Request& req, http::Reply& reply, UploadRequest& out) {
+  UploadHashCollector hashes;
+  auto body = http::parse_json_body(req, reply, nlohmann::json(), hashes.callback());
+  if (!body) return std::nullopt;
+  auto items = parse_request(*body, out);
+  hashes.finish(out, items);
+  return items;
+}
+
+}  // namespace
+
 template <typename RequestT, typename RunFn>
 void Node::start_op(const http::Request& req, http::Reply& reply, const std::string& op_name,
                     RunFn run) {
-  auto body = http::parse_json_body(req, reply, nlohmann::json());
-  if (!body) return;
   RequestT request;
-  auto problems = parse_request(*body, request);
-  if (!problems.empty()) return http::send_validation_errors(reply, problems);
+  auto problems = read_request(req, reply, request);
+  if (!problems) return;
+  if (!problems->empty()) return http::send_validation_errors(reply, *problems);
   auto locker = services_.lock().locker();
   if (!locker) return http::send_detail(reply, 409, "Not locked");
 

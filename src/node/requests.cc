@@ -122,6 +122,23 @@ ValidationItems parse_request(const json& body, SnapshotRequest& out) {
   return items;
 }
 
+namespace {
+
+std::optional<manifest::SnapshotHash> upload_hash(const json& h) {
+  if (!h.is_object() || !h.contains("hexdigest") || !h["hexdigest"].is_string() ||
+      !h.contains("size") || !h["size"].is_number_integer()) {
+    return std::nullopt;
+  }
+  return manifest::SnapshotHash{h["hexdigest"].get<std::string>(), h["size"].get<int64_t>()};
+}
+
+nlohmann::ordered_json bad_upload_hash(size_t index) {
+  return http::validation_item({"body", "hashes", index}, "expected {hexdigest: str, size: int}",
+                               "type_error");
+}
+
+}  // namespace
+
 ValidationItems parse_request(const json& body, UploadRequest& out) {
   ValidationItems items;
   FieldReader reader(body, items);
@@ -130,13 +147,12 @@ ValidationItems parse_request(const json& body, UploadRequest& out) {
       reader.bad({"hashes"}, "value is not a valid list", "type_error.list");
     } else {
       for (size_t i = 0; i < hashes->size(); ++i) {
-        const json& h = (*hashes)[i];
-        if (!h.is_object() || !h.contains("hexdigest") || !h["hexdigest"].is_string() ||
-            !h.contains("size") || !h["size"].is_number_integer()) {
+        auto h = upload_hash((*hashes)[i]);
+        if (!h) {
           reader.bad({"hashes", i}, "expected {hexdigest: str, size: int}", "type_error");
           continue;
         }
-        out.hashes.push_back({h["hexdigest"].get<std::string>(), h["size"].get<int64_t>()});
+        out.hashes.push_back(std::move(*h));
       }
     }
   }
@@ -144,6 +160,36 @@ ValidationItems parse_request(const json& body, UploadRequest& out) {
   reader.boolean("validate_file_hashes", out.validate_file_hashes);
   reader.optional_string("result_url", out.result_url);
   return items;
+}
+
+nlohmann::json::parser_callback_t UploadHashCollector::callback() {
+  return [this](int depth, json::parse_event_t event, json& parsed) {
+    using E = json::parse_event_t;
+    if (depth == 1 && event == E::key) {
+      in_hashes_key_ = parsed == "hashes";
+    } else if (depth == 1 && event == E::array_start) {
+      in_hashes_ = in_hashes_key_;
+    } else if (depth == 1 && event == E::array_end) {
+      in_hashes_ = false;
+    } else if (in_hashes_ && depth == 2 && (event == E::object_end || event == E::array_end ||
+                                            event == E::value)) {
+      // One complete element: convert it and keep it out of the DOM.
+      if (auto h = upload_hash(parsed)) {
+        hashes_.push_back(std::move(*h));
+      } else {
+        problems_.push_back(bad_upload_hash(index_));
+      }
+      ++index_;
+      return false;
+    }
+    return true;
+  };
+}
+
+void UploadHashCollector::finish(UploadRequest& out, ValidationItems& items) {
+  out.hashes.insert(out.hashes.end(), std::make_move_iterator(hashes_.begin()),
+                    std::make_move_iterator(hashes_.end()));
+  items.insert(items.begin(), problems_.begin(), problems_.end());
 }
 
 ValidationItems parse_request(const json& body, ReleaseRequest& out) {

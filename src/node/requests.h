@@ -48,6 +48,23 @@ struct ClearRequest {
 // Each parser fills `out` and returns the validation problems (empty = valid).
 ValidationItems parse_request(const nlohmann::json& body, SnapshotRequest& out);
 ValidationItems parse_request(const nlohmann::json& body, UploadRequest& out);
+
+/// Converts the elements of an upload body's top-level "hashes" array while it is parsed and
+/// drops them from the DOM (a million-blob request as a DOM is ~1 KB per blob). Pass
+/// callback() to the parser, parse_request() the (hash-less) DOM, then finish().
+class UploadHashCollector {
+ public:
+  nlohmann::json::parser_callback_t callback();
+  /// Puts the collected hashes into `out` and their validation problems in front of `items`.
+  void finish(UploadRequest& out, ValidationItems& items);
+
+ private:
+  bool in_hashes_key_ = false;  // the current top-level key is "hashes"
+  bool in_hashes_ = false;      // inside that array
+  size_t index_ = 0;
+  std::vector<manifest::SnapshotHash> hashes_;
+  ValidationItems problems_;
+};
 ValidationItems parse_request(const nlohmann::json& body, ReleaseRequest& out);
 ValidationItems parse_request(const nlohmann::json& body, DownloadRequest& out);
 ValidationItems parse_request(const nlohmann::json& body, ClearRequest& out);
