@@ -1,6 +1,7 @@
 // The coordinator's op handlers: backup, restore, cleanup, list, and the debug lock/unlock.
 #include <algorithm>
-#include <set>
+#include <unordered_set>
+
 #include <spdlog/spdlog.h>
 
 #include "coordinator/cluster_lock.h"
@@ -165,25 +166,28 @@ Status Coordinator::run_cleanup(RunningOp& op, const std::string& storage,
     if (manifest::is_backup_name(n)) names.push_back(n);
   }
   std::sort(names.begin(), names.end());
-  std::map<std::string, manifest::BackupManifest> manifests;
+  // Only each manifest's times and blob names are kept: holding whole parsed manifests (file
+  // lists included) made cleanup the peak-memory op of a server.
+  std::map<std::string, std::vector<std::string>> hexdigests_of;
   std::vector<BackupTimes> times;
   for (const auto& name : names) {
     auto text = ASTACUS_TRY(store->download_json(name));
     auto parsed = ASTACUS_TRY(manifest::parse_manifest(text, name));
     times.push_back({name, parsed.start, parsed.end});
-    manifests.emplace(name, std::move(parsed));
+    auto& digests = hexdigests_of[name];
+    for (auto& r : parsed.snapshot_results) {
+      if (!r.hashes) continue;
+      for (auto& h : *r.hashes) digests.push_back(std::move(h.hexdigest));
+    }
   }
   std::vector<std::string> to_delete;
   for (const auto& n : explicit_delete) to_delete.push_back(manifest::with_backup_prefix(n));
   auto pruned = prune_backups(times, to_retention(retention), now_utc(), to_delete);
-  std::set<std::string> referenced;
+  std::unordered_set<std::string> referenced;
   for (const auto& name : pruned.kept) {
-    for (const auto& r : manifests.at(name).snapshot_results) {
-      for (const auto& h : r.hashes.value_or(std::vector<manifest::SnapshotHash>{})) {
-        referenced.insert(h.hexdigest);
-      }
-    }
+    for (auto& digest : hexdigests_of.at(name)) referenced.insert(std::move(digest));
   }
+  hexdigests_of.clear();
   for (const auto& name : pruned.deleted) {
     spdlog::info("cleanup: deleting manifest {} from storage '{}'", name, store->name());
     ASTACUS_CHECK(store->delete_json(name));

@@ -1,12 +1,18 @@
 // See json_stream.h. A SAX handler over nlohmann's parser: containers on the path to a big
-// array are built as ordinary DOM; each element of a big array is built as a small DOM,
-// converted with the same readers as the DOM path (same validation, same field paths) and
-// dropped.
+// array are built as ordinary DOM. Each element of a big array is first recorded as a flat
+// list of scalar members and converted directly when it has exactly the expected shape (the
+// common case: a 100k-file list parsed twice as fast). Anything else (unknown or repeated
+// keys, nested values, a value that fails validation) is rebuilt as a small DOM and converted
+// with the same readers as the DOM path, so errors name the same fields in the same words.
 
 #include "manifest/json_stream.h"
 
+#include <limits>
 #include <string>
 
+#include "base/encoding.h"
+#include "base/paths.h"
+#include "manifest/json.h"
 #include "manifest/json_path.h"
 
 namespace astacus::manifest::detail {
@@ -23,8 +29,108 @@ enum class Role {
   kState,         // its state object
   kFiles,         // state.files, streamed
   kHashes,        // hashes, streamed
+  kElement,       // an object element of a streamed array, recorded flat (FlatElement)
   kSkip,          // ignored (big arrays of results other than only_result)
 };
+
+/// One scalar member of an element object, as the parser reported it.
+struct FlatMember {
+  enum class Kind { kNull, kBool, kInteger, kUnsigned, kFloat, kString };
+  std::string key;
+  Kind kind = Kind::kNull;
+  bool b = false;
+  int64_t i = 0;
+  uint64_t u = 0;
+  double d = 0;
+  std::string s;
+
+  Json to_json() const {
+    switch (kind) {
+      case Kind::kNull: return Json(nullptr);
+      case Kind::kBool: return Json(b);
+      case Kind::kInteger: return Json(i);
+      case Kind::kUnsigned: return Json(u);
+      case Kind::kFloat: return Json(d);
+      case Kind::kString: return Json(s);
+    }
+    return Json();
+  }
+};
+
+constexpr uint64_t kMaxInt64 = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
+
+std::optional<int64_t> as_int64(const FlatMember& m) {
+  if (m.kind == FlatMember::Kind::kInteger) return m.i;
+  if (m.kind == FlatMember::Kind::kUnsigned && m.u <= kMaxInt64) return static_cast<int64_t>(m.u);
+  return std::nullopt;
+}
+
+/// The members of a file entry when each known key appears at most once with a value the
+/// DOM reader accepts and no other key appears; nullopt otherwise (the DOM path decides).
+struct FileMembers {
+  FlatMember* path = nullptr;
+  FlatMember* size = nullptr;
+  FlatMember* mtime = nullptr;
+  FlatMember* hexdigest = nullptr;
+  FlatMember* content = nullptr;  // a string; a null content_b64 is as good as absent
+};
+
+bool take_once(FlatMember*& slot, FlatMember& m) {
+  if (slot) return false;
+  slot = &m;
+  return true;
+}
+
+std::optional<FileMembers> file_members(std::vector<FlatMember>& members) {
+  FileMembers f;
+  bool null_content = false;
+  for (auto& m : members) {
+    bool fine = false;
+    if (m.key == "relative_path") fine = m.kind == FlatMember::Kind::kString && take_once(f.path, m);
+    else if (m.key == "file_size") fine = as_int64(m).value_or(-1) >= 0 && take_once(f.size, m);
+    else if (m.key == "mtime_ns") fine = as_int64(m).has_value() && take_once(f.mtime, m);
+    else if (m.key == "hexdigest") fine = m.kind == FlatMember::Kind::kString && take_once(f.hexdigest, m);
+    else if (m.key == "content_b64" && m.kind == FlatMember::Kind::kNull)
+      fine = !f.content && !null_content && (null_content = true);
+    else if (m.key == "content_b64")
+      fine = m.kind == FlatMember::Kind::kString && !null_content && take_once(f.content, m);
+    if (!fine) return std::nullopt;
+  }
+  if (!f.path || !f.size || !f.mtime || !is_safe_relative_path(f.path->s)) return std::nullopt;
+  bool has_digest = f.hexdigest && !f.hexdigest->s.empty();
+  if (has_digest && !is_valid_hexdigest(f.hexdigest->s)) return std::nullopt;
+  if (has_digest == (f.content != nullptr)) return std::nullopt;
+  if (f.content && !base64_decode(f.content->s)) return std::nullopt;
+  return f;
+}
+
+/// Converts a flat file entry of the expected shape; false leaves `members` untouched.
+bool convert_file(std::vector<FlatMember>& members, std::vector<SnapshotFile>& out) {
+  auto f = file_members(members);
+  if (!f) return false;
+  SnapshotFile file;
+  file.relative_path = std::move(f->path->s);
+  file.file_size = *as_int64(*f->size);
+  file.mtime_ns = *as_int64(*f->mtime);
+  if (f->hexdigest) file.hexdigest = std::move(f->hexdigest->s);
+  if (f->content) file.content_b64 = std::move(f->content->s);
+  out.push_back(std::move(file));
+  return true;
+}
+
+bool convert_hash(std::vector<FlatMember>& members, std::vector<SnapshotHash>& out) {
+  FlatMember* hex = nullptr;
+  FlatMember* size = nullptr;
+  for (auto& m : members) {
+    bool fine = false;
+    if (m.key == "hexdigest") fine = m.kind == FlatMember::Kind::kString && take_once(hex, m);
+    else if (m.key == "size") fine = as_int64(m).value_or(-1) >= 0 && take_once(size, m);
+    if (!fine) return false;
+  }
+  if (!hex || !size || !is_valid_hexdigest(hex->s)) return false;
+  out.push_back(SnapshotHash{std::move(hex->s), *as_int64(*size)});
+  return true;
+}
 
 struct Frame {
   Json* node = nullptr;  // null for kSkip and for streamed arrays (elements go elsewhere)
@@ -39,12 +145,36 @@ class Handler {
   Handler(StreamShape shape, std::string_view prefix, std::optional<size_t> only)
       : shape_(shape), prefix_(prefix), only_(only) {}
 
-  bool null() { return value(Json(nullptr)); }
-  bool boolean(bool v) { return value(Json(v)); }
-  bool number_integer(Json::number_integer_t v) { return value(Json(v)); }
-  bool number_unsigned(Json::number_unsigned_t v) { return value(Json(v)); }
-  bool number_float(Json::number_float_t v, const std::string&) { return value(Json(v)); }
-  bool string(std::string& v) { return value(Json(std::move(v))); }
+  bool null() {
+    if (!flat()) return value(Json(nullptr));
+    record(FlatMember::Kind::kNull);
+    return true;
+  }
+  bool boolean(bool v) {
+    if (!flat()) return value(Json(v));
+    record(FlatMember::Kind::kBool).b = v;
+    return true;
+  }
+  bool number_integer(Json::number_integer_t v) {
+    if (!flat()) return value(Json(v));
+    record(FlatMember::Kind::kInteger).i = v;
+    return true;
+  }
+  bool number_unsigned(Json::number_unsigned_t v) {
+    if (!flat()) return value(Json(v));
+    record(FlatMember::Kind::kUnsigned).u = v;
+    return true;
+  }
+  bool number_float(Json::number_float_t v, const std::string&) {
+    if (!flat()) return value(Json(v));
+    record(FlatMember::Kind::kFloat).d = v;
+    return true;
+  }
+  bool string(std::string& v) {
+    if (!flat()) return value(Json(std::move(v)));
+    record(FlatMember::Kind::kString).s = std::move(v);
+    return true;
+  }
   bool binary(Json::binary_t& v) { return value(Json(std::move(v))); }
   bool start_object(size_t) { return open(Json::object()); }
   bool start_array(size_t) { return open(Json::array()); }
@@ -64,6 +194,26 @@ class Handler {
 
  private:
   static bool streamed(Role r) { return r == Role::kFiles || r == Role::kHashes; }
+
+  bool flat() const { return !frames_.empty() && frames_.back().role == Role::kElement; }
+
+  /// Appends a member for the pending key of the flat element being recorded.
+  FlatMember& record(FlatMember::Kind kind) {
+    FlatMember& m = flat_.emplace_back();
+    m.key = std::move(frames_.back().key);
+    m.kind = kind;
+    return m;
+  }
+
+  /// Turns the flat element being recorded into a DOM in element_ and carries on in DOM mode.
+  void materialize() {
+    Json object = Json::object();
+    for (const auto& m : flat_) object[m.key] = m.to_json();  // a repeated key keeps its slot
+    flat_.clear();
+    element_ = std::move(object);
+    frames_.back().node = &element_;
+    frames_.back().role = Role::kPlain;
+  }
 
   /// The role of a new child container of `parent` (not a streamed array).
   Role child_role(const Frame& parent, bool is_array, size_t& result) const {
@@ -106,6 +256,12 @@ class Handler {
 
   bool open(Json container) {
     bool is_array = container.is_array();
+    if (!frames_.empty() && frames_.back().role == Role::kElement) materialize();
+    if (!frames_.empty() && streamed(frames_.back().role) && !is_array) {
+      flat_.clear();
+      frames_.push_back({nullptr, Role::kElement, frames_.back().result, 0, {}});
+      return true;
+    }
     if (frames_.empty()) {
       out_.skeleton = std::move(container);
       Role role = shape_ == StreamShape::kManifest ? Role::kTop : Role::kResult;
@@ -127,6 +283,10 @@ class Handler {
   }
 
   bool value(Json v) {
+    if (frames_.empty()) {  // a bare scalar document
+      out_.skeleton = std::move(v);
+      return true;
+    }
     Frame& parent = frames_.back();
     if (parent.role == Role::kSkip) return true;
     place(parent, std::move(v));
@@ -136,9 +296,31 @@ class Handler {
   }
 
   bool close() {
+    bool was_flat = frames_.back().role == Role::kElement;
     frames_.pop_back();
-    if (!frames_.empty() && streamed(frames_.back().role)) convert_element(frames_.back());
+    if (frames_.empty() || !streamed(frames_.back().role)) return true;
+    if (was_flat && convert_flat(frames_.back())) return true;
+    if (was_flat) {  // not the expected shape: the DOM reader reports or accepts it
+      Json object = Json::object();
+      for (const auto& m : flat_) object[m.key] = m.to_json();
+      element_ = std::move(object);
+    }
+    convert_element(frames_.back());
     return true;
+  }
+
+  /// The fast path for a flat element of `array`; false when the DOM path must decide.
+  bool convert_flat(Frame& array) {
+    if (out_.element_error) {
+      ++array.index;
+      return true;
+    }
+    if (out_.results.size() <= array.result) out_.results.resize(array.result + 1);
+    StreamedArrays& target = out_.results[array.result];
+    bool converted = array.role == Role::kFiles ? convert_file(flat_, target.files)
+                                                : convert_hash(flat_, target.hashes);
+    if (converted) ++array.index;
+    return converted;
   }
 
   /// Converts element_ (element number array.index of a streamed array) and drops it.
@@ -170,6 +352,7 @@ class Handler {
   const std::optional<size_t> only_;
   std::vector<Frame> frames_;
   Json element_;
+  std::vector<FlatMember> flat_;  // members of the flat element being recorded
   StreamedJson out_;
   std::string syntax_error_;
 };

@@ -95,7 +95,10 @@ std::string dump_compact(const Json& j) {
 }
 
 std::string serialize_manifest(const BackupManifest& manifest) {
+  size_t entries = 0;
+  for (const auto& r : manifest.snapshot_results) entries += r.state ? r.state->files.size() : 0;
   std::string out;
+  out.reserve(entries * 200 + 4096);  // a typical file entry plus its hash; growing copies it all
   append_json(out, manifest);
   return out;
 }

@@ -107,6 +107,76 @@ TEST(ManifestJsonStream, BadFileElementIsNamedByItsPath) {
   EXPECT_EQ(streamed.error().message, dom.error().message);
 }
 
+/// One element changed in a way the direct conversion must refuse or must read exactly as the
+/// DOM reader does: odd but valid shapes, and every kind of invalid one.
+void mutate(Json& files, Json& hashes, int kind) {
+  Json& f = files[1];
+  Json& h = hashes[0];
+  switch (kind) {
+    case 0: f["extra"] = 1; break;                                      // unknown key: ignored
+    case 1: f["extra"] = Json::object({{"a", Json::array({1, 2})}}); break;  // nested: ignored
+    case 2: f["file_size"] = -1; break;
+    case 3: f["file_size"] = 1.5; break;
+    case 4: f["mtime_ns"] = -5; break;                                  // valid: before 1970
+    case 5: f["mtime_ns"] = 18446744073709551615ull; break;
+    case 6: f["relative_path"] = "../etc/passwd"; break;
+    case 7: f["relative_path"] = 7; break;
+    case 8: f.erase("file_size"); break;
+    case 9: f["hexdigest"] = "ABC"; break;
+    case 10: f["hexdigest"] = ""; f["content_b64"] = nullptr; break;    // neither
+    case 11: f["content_b64"] = "QUJD"; break;                          // both
+    case 12: f.erase("hexdigest"); f["content_b64"] = "!!"; break;
+    case 13: f["content_b64"] = nullptr; break;                         // null = absent
+    case 14: f = Json::array({1}); break;
+    case 15: f = "file"; break;
+    case 16: h["size"] = -3; break;
+    case 17: h["extra"] = true; break;
+    case 18: h.erase("size"); break;
+    case 19: h["hexdigest"] = nullptr; break;
+    case 20: h = Json::object(); break;
+    default: break;
+  }
+}
+
+TEST(ManifestJsonStream, DirectConversionAgreesWithTheDomOnOddAndBadElements) {
+  std::mt19937 rng(8);
+  SnapshotResult r = valid_result(rng, "h");
+  while (r.state->files.size() < 3 || r.hashes->empty() ||
+         r.state->files[1].content_b64.has_value()) {
+    r = valid_result(rng, "h");
+  }
+  for (int kind = 0; kind <= 21; ++kind) {
+    Json j = Json::parse(text_of(r));
+    mutate(j["state"]["files"], j["hashes"], kind);
+    std::string text = j.dump();
+    auto streamed = parse_snapshot_result_text(text, "node 0");
+    auto dom = parse_snapshot_result(j, "node 0");
+    ASSERT_EQ(streamed.has_value(), dom.has_value())
+        << "kind " << kind << ": " << (streamed ? dom.error().message : streamed.error().message);
+    if (dom) {
+      EXPECT_EQ(text_of(*streamed), text_of(*dom)) << "kind " << kind;
+    } else {
+      EXPECT_EQ(streamed.error().message, dom.error().message) << "kind " << kind;
+    }
+  }
+}
+
+TEST(ManifestJsonStream, RepeatedKeyInAnElementReadsLikeTheDom) {
+  std::mt19937 rng(9);
+  SnapshotResult r = valid_result(rng, "h");
+  while (r.state->files.size() < 2) r = valid_result(rng, "h");
+  std::string text = text_of(r);
+  std::string first = "{\"relative_path\":";
+  size_t at = text.find(first, text.find("\"files\""));
+  ASSERT_NE(at, std::string::npos);
+  text.insert(at + 1, "\"file_size\":\"x\",");  // the later file_size wins in the DOM
+  auto streamed = parse_snapshot_result_text(text);
+  auto dom = parse_snapshot_result(Json::parse(text));
+  ASSERT_TRUE(streamed) << streamed.error().message;
+  ASSERT_TRUE(dom) << dom.error().message;
+  EXPECT_EQ(text_of(*streamed), text_of(*dom));
+}
+
 TEST(ManifestJsonStream, BadHashInManifestNamesResultAndIndex) {
   std::mt19937 rng(6);
   BackupManifest m = valid_manifest(rng, 2);
