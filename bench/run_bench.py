@@ -563,6 +563,20 @@ class AstacusCluster:
         return r
 
 
+# Above this many small files the scratch directory is deleted in the background at the end.
+BACKGROUND_DELETE_FILES = 200_000
+
+
+def discard(path, work):
+    """Moves `path` into <work>/trash instead of deleting it: deleting a million files takes
+    minutes and would sit between measured phases; the whole work directory goes at the end."""
+    if not os.path.lexists(path):
+        return
+    trash = os.path.join(work, "trash")
+    os.makedirs(trash, exist_ok=True)
+    os.rename(path, os.path.join(trash, f"{len(os.listdir(trash))}-{os.path.basename(path)}"))
+
+
 def run_astacus(args, ds, run_dir, key, seed):
     """One full stateful sequence on fresh copies. Returns {phase: PhaseResult}."""
     os.makedirs(run_dir)
@@ -581,8 +595,7 @@ def run_astacus(args, ds, run_dir, key, seed):
             expected = [fingerprint(r) for r in roots]
             for r in roots:  # empty the roots, keep the directories
                 for name in os.listdir(r):
-                    p = os.path.join(r, name)
-                    shutil.rmtree(p) if os.path.isdir(p) and not os.path.islink(p) else os.unlink(p)
+                    discard(os.path.join(r, name), os.path.dirname(run_dir))
             res[PHASES[3]] = r3 = cluster.restore()
             if not r3["error"]:
                 errs = [verify(e, r, f"astacus node{k}") for k, (e, r) in enumerate(zip(expected, roots))]
@@ -734,7 +747,7 @@ def measure_floor(ds, work):
     dest = os.path.join(work, "tar-x")
     os.makedirs(dest)
     fl["tar_copy"] = timed(f"tar -cf - {' '.join(names)} | tar -xf - -C {dest}", shell=True, cwd=ds.base)
-    shutil.rmtree(dest)
+    discard(dest, work)
     return fl
 
 
@@ -1003,11 +1016,11 @@ def main(argv):
             r = run_astacus(args, ds, os.path.join(work, f"run{i}-astacus"), key, args.seed)
             runs["astacus"].append(r)
             appended.append(r.get("appended", (0, 0)))
-            shutil.rmtree(os.path.join(work, f"run{i}-astacus"), ignore_errors=True)
+            discard(os.path.join(work, f"run{i}-astacus"), work)
             if args.restic:
                 log(f"run {i + 1}/{args.runs}: restic")
                 runs["restic"].append(run_restic(args, ds, os.path.join(work, f"run{i}-restic"), args.seed))
-                shutil.rmtree(os.path.join(work, f"run{i}-restic"), ignore_errors=True)
+                discard(os.path.join(work, f"run{i}-restic"), work)
         for tool, rs in runs.items():
             for i, r in enumerate(rs):
                 if r.get("error"):
@@ -1081,10 +1094,15 @@ def main(argv):
                           indent=1, default=str)
     finally:
         stop_all()
-        if not args.keep:
-            shutil.rmtree(work, ignore_errors=True)
-        else:
+        if args.keep:
             log(f"kept {work}")
+        elif args.small_files and args.small_files >= BACKGROUND_DELETE_FILES:
+            # Millions of unlinks take many minutes (more with a `discard` mount); results are out.
+            pid = subprocess.Popen(["rm", "-rf", work], start_new_session=True,
+                                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).pid
+            log(f"deleting {work} in the background (rm pid {pid})")
+        else:
+            shutil.rmtree(work, ignore_errors=True)
     return 1 if failures else 0
 
 
