@@ -159,8 +159,9 @@ Status Coordinator::run_cleanup(RunningOp& op, const std::string& storage,
                                 const config::RetentionConfig& retention,
                                 const std::vector<std::string>& explicit_delete) {
   const auto& cfg = *op.config;
-  auto store = ASTACUS_TRY(
-      this->store(cfg, storage.empty() ? cfg.coordinator.object_storage->default_storage : storage));
+  const std::string storage_name =
+      storage.empty() ? cfg.coordinator.object_storage->default_storage : storage;
+  auto store = ASTACUS_TRY(this->store(cfg, storage_name));
   std::vector<std::string> names;
   for (auto& n : ASTACUS_TRY(store->list_jsons())) {
     if (manifest::is_backup_name(n)) names.push_back(n);
@@ -169,11 +170,14 @@ Status Coordinator::run_cleanup(RunningOp& op, const std::string& storage,
   // Only each manifest's times and blob names are kept: holding whole parsed manifests (file
   // lists included) made cleanup the peak-memory op of a server.
   std::map<std::string, std::vector<std::string>> hexdigests_of;
+  std::map<std::string, nlohmann::ordered_json> list_entries;
   std::vector<BackupTimes> times;
   for (const auto& name : names) {
     auto text = ASTACUS_TRY(store->download_json(name));
     auto parsed = ASTACUS_TRY(manifest::parse_manifest(text, name));
     times.push_back({name, parsed.start, parsed.end});
+    // Parsing a million-file manifest takes seconds: the next `list` reuses this one.
+    list_entries[name] = list_entry_to_json(make_list_entry(name, parsed));
     auto& digests = hexdigests_of[name];
     for (auto& r : parsed.snapshot_results) {
       if (!r.hashes) continue;
@@ -191,6 +195,12 @@ Status Coordinator::run_cleanup(RunningOp& op, const std::string& storage,
   for (const auto& name : pruned.deleted) {
     spdlog::info("cleanup: deleting manifest {} from storage '{}'", name, store->name());
     ASTACUS_CHECK(store->delete_json(name));
+    list_entries.erase(name);
+  }
+  {
+    std::lock_guard guard(list_cache_mutex_);
+    auto& cache = list_cache_[cfg.config_hash + "/" + storage_name];
+    for (auto& [name, entry] : list_entries) cache[name] = std::move(entry);
   }
   auto digests = ASTACUS_TRY(store->list_hexdigests());
   size_t deleted = 0, failed = 0;

@@ -62,6 +62,15 @@ TEST(SystemCleanup, RetentionKeepsNewestAndDeletesOnlyUnreferencedBlobs) {
             "cleanup max 2");
   EXPECT_EQ(cluster.stored_objects("json"), (std::vector<std::string>{manifests[1], manifests[2]}));
   EXPECT_EQ(cluster.stored_objects("data").size(), blobs_1.size() + 2);
+  // Node 0's list now reuses the entries its cleanup parsed; node 1's coordinator parses the
+  // manifests itself. Both must show the same backups with the same figures.
+  auto listed_by_cleaner = cluster.cli({"list"}, 0);
+  auto listed_fresh = cluster.cli({"list"}, 1);
+  expect_ok(listed_by_cleaner, "list on node 0");
+  expect_ok(listed_fresh, "list on node 1");
+  EXPECT_EQ(listed_by_cleaner.out, listed_fresh.out);
+  EXPECT_NE(listed_fresh.out.find(manifests[2].substr(7)), std::string::npos) << listed_fresh.out;
+  EXPECT_EQ(listed_fresh.out.find(manifests[0].substr(7)), std::string::npos) << listed_fresh.out;
 
   // Keep one: only-in-2 and random-3m go.
   expect_ok(cluster.cli({"-w", "60", "cleanup", "--minimum-backups", "0", "--maximum-backups", "1"}),
