@@ -89,6 +89,8 @@ class Coordinator {
   // /list cache: manifest name -> list entry, per storage (manifests are immutable).
   std::mutex list_cache_mutex_;
   std::map<std::string, std::map<std::string, nlohmann::ordered_json>> list_cache_;
+  /// Whether the list cache holds the entry of `backup_name` under `cache_key`.
+  bool list_cached(const std::string& cache_key, const std::string& backup_name);
 };
 
 }  // namespace astacus::coordinator

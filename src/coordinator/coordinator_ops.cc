@@ -170,14 +170,17 @@ Status Coordinator::run_cleanup(RunningOp& op, const std::string& storage,
   // Only each manifest's times and blob names are kept: holding whole parsed manifests (file
   // lists included) made cleanup the peak-memory op of a server.
   std::map<std::string, std::vector<std::string>> hexdigests_of;
-  std::map<std::string, nlohmann::ordered_json> list_entries;
+  const std::string list_cache_key = cfg.config_hash + "/" + storage_name;
+  std::map<std::string, nlohmann::ordered_json> list_entries;  // new ones, for the next `list`
   std::vector<BackupTimes> times;
   for (const auto& name : names) {
     auto text = ASTACUS_TRY(store->download_json(name));
     auto parsed = ASTACUS_TRY(manifest::parse_manifest(text, name));
     times.push_back({name, parsed.start, parsed.end});
     // Parsing a million-file manifest takes seconds: the next `list` reuses this one.
-    list_entries[name] = list_entry_to_json(make_list_entry(name, parsed));
+    if (!list_cached(list_cache_key, name)) {
+      list_entries[name] = list_entry_to_json(make_list_entry(name, parsed));
+    }
     auto& digests = hexdigests_of[name];
     for (auto& r : parsed.snapshot_results) {
       if (!r.hashes) continue;
@@ -199,7 +202,7 @@ Status Coordinator::run_cleanup(RunningOp& op, const std::string& storage,
   }
   {
     std::lock_guard guard(list_cache_mutex_);
-    auto& cache = list_cache_[cfg.config_hash + "/" + storage_name];
+    auto& cache = list_cache_[list_cache_key];
     for (auto& [name, entry] : list_entries) cache[name] = std::move(entry);
   }
   auto digests = ASTACUS_TRY(store->list_hexdigests());
@@ -221,6 +224,12 @@ Status Coordinator::run_cleanup(RunningOp& op, const std::string& storage,
     return errorf(ErrorCode::kIoError, "cleanup could not delete {} unreferenced blobs (see log)", failed);
   }
   return ok();
+}
+
+bool Coordinator::list_cached(const std::string& cache_key, const std::string& backup_name) {
+  std::lock_guard guard(list_cache_mutex_);
+  auto it = list_cache_.find(cache_key);
+  return it != list_cache_.end() && it->second.count(backup_name);
 }
 
 Result<nlohmann::ordered_json> Coordinator::list_storage(const config::GlobalConfig& config,
