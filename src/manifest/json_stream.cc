@@ -205,12 +205,17 @@ class Handler {
     return m;
   }
 
-  /// Turns the flat element being recorded into a DOM in element_ and carries on in DOM mode.
-  void materialize() {
+  /// The flat element recorded so far as a DOM, as the DOM path would have built it.
+  Json flat_as_dom() const {
     Json object = Json::object();
     for (const auto& m : flat_) object[m.key] = m.to_json();  // a repeated key keeps its slot
+    return object;
+  }
+
+  /// Turns the flat element being recorded into a DOM in element_ and carries on in DOM mode.
+  void materialize() {
+    element_ = flat_as_dom();
     flat_.clear();
-    element_ = std::move(object);
     frames_.back().node = &element_;
     frames_.back().role = Role::kPlain;
   }
@@ -300,11 +305,7 @@ class Handler {
     frames_.pop_back();
     if (frames_.empty() || !streamed(frames_.back().role)) return true;
     if (was_flat && convert_flat(frames_.back())) return true;
-    if (was_flat) {  // not the expected shape: the DOM reader reports or accepts it
-      Json object = Json::object();
-      for (const auto& m : flat_) object[m.key] = m.to_json();
-      element_ = std::move(object);
-    }
+    if (was_flat) element_ = flat_as_dom();  // not the expected shape: the DOM reader decides
     convert_element(frames_.back());
     return true;
   }
