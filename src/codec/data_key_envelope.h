@@ -64,12 +64,23 @@ class DataKeyCache {
   /// Unwrapped keys currently cached.
   size_t size() const;
 
-  struct Keys;  // raw, enc and mac keys (internal)
+  /// Internal (the astdk1 readers): a data key and the keys derived from it; wiped when destroyed.
+  struct Keys {
+    unsigned char raw[32] = {};
+    unsigned char enc[32] = {};  // HMAC-SHA256(raw, "astacus-dk1 enc")
+    unsigned char mac[32] = {};  // HMAC-SHA256(raw, "astacus-dk1 mac")
+
+    Keys() = default;
+    Keys(const Keys&) = default;
+    Keys& operator=(const Keys&) = default;
+    ~Keys();
+  };
+
+  /// Internal (the astdk1 readers): unwrap() with the derived keys, through the cache.
+  Result<Keys> keys_for(std::string_view private_pem, std::string_view wrapped);
 
  private:
   struct Impl;
-  friend Result<std::string> data_key_decrypt(std::string_view, std::string_view, DataKeyCache&);
-  Result<Keys> keys_for(std::string_view private_pem, std::string_view wrapped);
 
   std::unique_ptr<Impl> impl_;
   std::atomic<size_t> unwrap_count_{0};
@@ -82,5 +93,37 @@ class DataKeyCache {
 /// key cannot unwrap the data key); InvalidArgument for an unusable PEM.
 Result<std::string> data_key_decrypt(std::string_view private_pem, std::string_view stored,
                                      DataKeyCache& cache);
+
+// ---- internal: the pieces the whole-buffer functions share with the streaming reader and writer
+// (envelope_stream.h). Not for use outside codec.
+namespace astdk1 {
+
+inline constexpr size_t kFixedHeaderSize = 8;  // "astdk1" ‖ u16be W
+inline constexpr size_t kKeySize = 32;
+inline constexpr size_t kNonceSize = 16;
+inline constexpr size_t kTagSize = 32;
+/// The Corruption message for a tag that does not match.
+inline constexpr std::string_view kTagMismatch = "data-key object: authentication tag mismatch";
+
+/// InvalidArgument unless `dk` can be written: a 32-byte key and a 1..65535-byte wrapped key.
+Status check_data_key(const DataKey& dk);
+/// The encryption and MAC keys of a raw 32-byte data key.
+Result<DataKeyCache::Keys> derive_keys(std::string_view raw_key);
+/// Appends everything before the ciphertext: "astdk1" ‖ u16be W ‖ wrapped [W] ‖ nonce [16].
+void append_prefix(std::string& out, std::string_view wrapped, std::string_view nonce);
+/// The size of everything before the ciphertext, read from an object's first bytes (any number of
+/// them); 0 while fewer than 8 are known. Corruption ("bad magic", "wrapped key length is 0") as
+/// soon as they cannot start a valid astdk1 object.
+Result<size_t> prefix_size(std::string_view head);
+/// The error for an object of `size` bytes that ends before its tag; `prefix_size` is 0 when
+/// fewer than 8 bytes were seen.
+Error truncated(size_t size, size_t prefix_size);
+/// The wrapped key and the nonce inside a complete prefix.
+inline std::string_view wrapped_key_of(std::string_view prefix) {
+  return prefix.substr(kFixedHeaderSize, prefix.size() - kFixedHeaderSize - kNonceSize);
+}
+inline std::string_view nonce_of(std::string_view prefix) { return prefix.substr(prefix.size() - kNonceSize); }
+
+}  // namespace astdk1
 
 }  // namespace astacus::codec

@@ -2,15 +2,46 @@
 
 #include <openssl/evp.h>
 
+#include <cstdlib>
+
 #include "base/encoding.h"
 
 namespace astacus::codec {
+
+namespace {
+
+std::string digest_hex(const unsigned char* digest, unsigned int len) {
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest), len));
+}
+
+}  // namespace
 
 std::string sha256_hex(std::string_view data) {
   unsigned char digest[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
   EVP_Digest(data.data(), data.size(), digest, &len, EVP_sha256(), nullptr);
-  return to_hex(std::string_view(reinterpret_cast<const char*>(digest), len));
+  return digest_hex(digest, len);
+}
+
+struct Sha256Hasher::Impl {
+  EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+  ~Impl() { EVP_MD_CTX_free(ctx); }
+};
+
+Sha256Hasher::Sha256Hasher() : impl_(std::make_unique<Impl>()) {
+  // Allocation or init failure here means OpenSSL is unusable; there is nothing to recover.
+  if (!impl_->ctx || EVP_DigestInit_ex(impl_->ctx, EVP_sha256(), nullptr) != 1) std::abort();
+}
+
+Sha256Hasher::~Sha256Hasher() = default;
+
+void Sha256Hasher::update(std::string_view data) { EVP_DigestUpdate(impl_->ctx, data.data(), data.size()); }
+
+std::string Sha256Hasher::finish_hex() {
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(impl_->ctx, digest, &len);
+  return digest_hex(digest, len);
 }
 
 }  // namespace astacus::codec

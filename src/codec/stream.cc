@@ -1,0 +1,41 @@
+#include "codec/stream.h"
+
+namespace astacus::codec {
+
+// Feeds one stage's output into the next stage.
+class TransformChain::Link final : public ByteSink {
+ public:
+  Link(StreamTransform& next, ByteSink& after) : next_(next), after_(after) {}
+  Status write(std::string_view bytes) override { return next_.update(bytes, after_); }
+
+ private:
+  StreamTransform& next_;
+  ByteSink& after_;
+};
+
+TransformChain::TransformChain(std::vector<std::unique_ptr<StreamTransform>> stages, ByteSink& out)
+    : stages_(std::move(stages)), out_(out) {
+  // Built back to front: the link after stage i needs the sink after stage i + 1.
+  links_.resize(stages_.size() > 1 ? stages_.size() - 1 : 0);
+  for (size_t i = links_.size(); i-- > 0;) {
+    ByteSink& after = i + 1 < links_.size() ? *links_[i + 1] : out_;
+    links_[i] = std::make_unique<Link>(*stages_[i + 1], after);
+  }
+}
+
+TransformChain::~TransformChain() = default;
+
+Status TransformChain::write(std::string_view bytes) {
+  if (stages_.empty()) return out_.write(bytes);
+  return stages_.front()->update(bytes, links_.empty() ? out_ : *links_.front());
+}
+
+Status TransformChain::finish() {
+  for (size_t i = 0; i < stages_.size(); ++i) {
+    ByteSink& sink = i < links_.size() ? *links_[i] : out_;
+    ASTACUS_CHECK(stages_[i]->finish(sink));
+  }
+  return ok();
+}
+
+}  // namespace astacus::codec
