@@ -1,6 +1,7 @@
 #include "base/files.h"
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -23,11 +24,20 @@ Result<std::string> read_file(const fs::path& path, uint64_t max_bytes) {
     if (errno == ENOENT) return errorf(ErrorCode::kNotFound, "file not found: '{}'", path.string());
     return io_error("cannot open", path);
   }
+  // Read straight into a buffer of the file's size: growing a string by appends copies a big
+  // file several times and touches fresh pages at every doubling.
+  struct stat st {};
+  uint64_t expected = ::fstat(fd, &st) == 0 && st.st_size > 0 ? static_cast<uint64_t>(st.st_size) : 0;
   std::string out;
-  char buf[1 << 16];
-  while (out.size() < max_bytes) {
-    size_t want = std::min<uint64_t>(sizeof(buf), max_bytes - out.size());
-    ssize_t n = ::read(fd, buf, want);
+  out.resize(std::min(expected, max_bytes));
+  size_t filled = 0;
+  for (;;) {
+    if (filled == out.size()) {
+      if (out.size() >= max_bytes) break;
+      // The file grew (or its size was unknown): make room for more.
+      out.resize(std::min<uint64_t>(max_bytes, std::max<uint64_t>(out.size() * 2, 1 << 16)));
+    }
+    ssize_t n = ::read(fd, out.data() + filled, out.size() - filled);
     if (n < 0) {
       if (errno == EINTR) continue;
       auto err = io_error("cannot read", path);
@@ -35,8 +45,9 @@ Result<std::string> read_file(const fs::path& path, uint64_t max_bytes) {
       return err;
     }
     if (n == 0) break;
-    out.append(buf, static_cast<size_t>(n));
+    filled += static_cast<size_t>(n);
   }
+  out.resize(filled);
   ::close(fd);
   return out;
 }

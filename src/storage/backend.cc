@@ -1,5 +1,7 @@
 #include "storage/backend.h"
 
+#include <algorithm>
+
 namespace astacus::storage {
 
 std::string metadata_value(const Metadata& md, std::string_view key) {
@@ -7,6 +9,60 @@ std::string metadata_value(const Metadata& md, std::string_view key) {
     if (k == key) return v;
   }
   return "";
+}
+
+namespace {
+
+// For backends without a streaming upload: the object is collected, then put() whole.
+class BufferingWriter final : public ObjectWriter {
+ public:
+  BufferingWriter(Backend& backend, std::string key, Metadata metadata, bool batched)
+      : backend_(backend), key_(std::move(key)), metadata_(std::move(metadata)), batched_(batched) {}
+
+  Status write(std::string_view bytes) override {
+    data_.append(bytes);
+    return ok();
+  }
+  Status commit() override {
+    return batched_ ? backend_.put_batched(key_, data_, metadata_) : backend_.put(key_, data_, metadata_);
+  }
+
+ private:
+  Backend& backend_;
+  std::string key_;
+  Metadata metadata_;
+  bool batched_;
+  std::string data_;
+};
+
+// For backends without a streaming download: the object is fetched whole, then handed out.
+class WholeObjectReader final : public ObjectReader {
+ public:
+  explicit WholeObjectReader(StoredObject object) : object_(std::move(object)) {}
+
+  const Metadata& metadata() const override { return object_.metadata; }
+  Result<std::string_view> read(size_t max) override {
+    std::string_view rest = std::string_view(object_.data).substr(offset_);
+    std::string_view piece = rest.substr(0, std::min(max, rest.size()));
+    offset_ += piece.size();
+    return piece;
+  }
+
+ private:
+  StoredObject object_;
+  size_t offset_ = 0;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<ObjectWriter>> Backend::open_writer(const std::string& key, const Metadata& metadata,
+                                                           bool batched) {
+  return std::make_unique<BufferingWriter>(*this, key, metadata, batched);
+}
+
+Result<std::unique_ptr<ObjectReader>> Backend::open_reader(const std::string& key) {
+  StoredObject object = ASTACUS_TRY(get(key));
+  return std::make_unique<WholeObjectReader>(std::move(object));
 }
 
 }  // namespace astacus::storage

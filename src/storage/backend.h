@@ -5,12 +5,14 @@
 // Thread safety: a Backend may be used from several threads at once.
 
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <utility>
 #include <vector>
 
 #include "base/result.h"
+#include "codec/stream.h"
 
 namespace astacus::storage {
 
@@ -22,6 +24,24 @@ std::string metadata_value(const Metadata& md, std::string_view key);
 struct StoredObject {
   std::string data;
   Metadata metadata;
+};
+
+/// One object being written chunk by chunk (write() from codec::ByteSink). Nothing is visible
+/// until commit() succeeds; a writer dropped uncommitted leaves no object and no temp behind.
+class ObjectWriter : public codec::ByteSink {
+ public:
+  /// Makes the object visible (or, for a batched writer, hands it to the next flush()).
+  virtual Status commit() = 0;
+};
+
+/// One object being read chunk by chunk. A backend that can check the stored bytes (local:
+/// the sidecar's SHA-256) reports a mismatch as Corruption from the read that reaches the end.
+class ObjectReader {
+ public:
+  virtual ~ObjectReader() = default;
+  virtual const Metadata& metadata() const = 0;
+  /// The next bytes (at most `max`); an empty view at the end. Valid until the next call.
+  virtual Result<std::string_view> read(size_t max) = 0;
 };
 
 class Backend {
@@ -41,6 +61,14 @@ class Backend {
 
   /// Makes every put_batched() object so far durable and visible.
   virtual Status flush() { return ok(); }
+
+  /// A writer for `key` (put() / put_batched() semantics by `batched`). The default buffers the
+  /// whole object and calls put(); backends that can stream (local) write as bytes arrive.
+  virtual Result<std::unique_ptr<ObjectWriter>> open_writer(const std::string& key, const Metadata& metadata,
+                                                            bool batched);
+
+  /// A reader of `key`; NotFound when absent. The default reads the whole object with get().
+  virtual Result<std::unique_ptr<ObjectReader>> open_reader(const std::string& key);
 
   /// Reads the object. NotFound (naming the key) when absent.
   virtual Result<StoredObject> get(const std::string& key) = 0;

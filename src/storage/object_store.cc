@@ -9,24 +9,11 @@
 #include "codec/compression.h"
 #include "codec/rsa_envelope.h"
 #include "storage/local/local_backend.h"
+#include "storage/object_store_keys.h"
 
 namespace astacus::storage {
 
 namespace {
-
-constexpr std::string_view kKeyIdKey = "encryption-key-id";
-constexpr std::string_view kCompressionKey = "compression-algorithm";
-constexpr std::string_view kDataDir = "data";
-constexpr std::string_view kJsonDir = "json";
-
-// A blob hexdigest or manifest name is one path component: it must not steer the key elsewhere.
-Status check_name(std::string_view kind, const std::string& name) {
-  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
-      name.find('\0') != std::string::npos) {
-    return errorf(ErrorCode::kInvalidArgument, "invalid {} name '{}'", kind, name);
-  }
-  return ok();
-}
 
 std::string join_keys(const std::map<std::string, config::StorageConfig>& storages) {
   std::string out;
@@ -59,6 +46,14 @@ Result<TransformOptions> transform_options(const config::ObjectStorageConfig& co
 
 }  // namespace
 
+Status check_name(std::string_view kind, const std::string& name) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos ||
+      name.find('\0') != std::string::npos) {
+    return errorf(ErrorCode::kInvalidArgument, "invalid {} name '{}'", kind, name);
+  }
+  return ok();
+}
+
 ObjectStore::ObjectStore(std::string site_name, std::unique_ptr<Backend> backend, TransformOptions options)
     : name_(std::move(site_name)),
       backend_(std::make_unique<CountingBackend>(std::move(backend))),
@@ -77,24 +72,46 @@ Result<std::unique_ptr<ObjectStore>> ObjectStore::open(const config::ObjectStora
   return std::make_unique<ObjectStore>(site, std::move(backend), std::move(options));
 }
 
+Metadata ObjectStore::write_metadata() const {
+  Metadata out;
+  if (options_.encryption_key_id) out.emplace_back(kKeyIdKey, *options_.encryption_key_id);
+  if (options_.compression) out.emplace_back(kCompressionKey, *options_.compression);
+  return out;
+}
+
+Result<const config::EncryptionKey*> ObjectStore::write_key() const {
+  auto key = options_.encryption_keys.find(*options_.encryption_key_id);
+  if (key == options_.encryption_keys.end()) {
+    return errorf(ErrorCode::kInvalidArgument, "storage '{}': encryption key '{}' is not configured", name_,
+                  *options_.encryption_key_id);
+  }
+  return &key->second;
+}
+
+Result<const config::EncryptionKey*> ObjectStore::read_key(const std::string& key_id,
+                                                          const std::string& object_key) const {
+  auto it = options_.encryption_keys.find(key_id);
+  if (it == options_.encryption_keys.end() || it->second.private_pem.empty()) {
+    return errorf(ErrorCode::kNotFound,
+                  "object '{}' (storage '{}') is encrypted with key '{}' but no private key with that id "
+                  "is configured (object_storage.encryption_keys)",
+                  object_key, name_, key_id);
+  }
+  return &it->second;
+}
+
 Result<StoredObject> ObjectStore::encode(std::string_view plaintext) const {
-  StoredObject out;
+  StoredObject out{"", write_metadata()};
   std::string compressed;
   std::string_view current = plaintext;
-  if (options_.encryption_key_id) out.metadata.emplace_back(kKeyIdKey, *options_.encryption_key_id);
   if (options_.compression) {
     auto alg = ASTACUS_TRY(codec::parse_compression(*options_.compression));
     compressed = ASTACUS_TRY(codec::compress(alg, options_.compression_level, plaintext));
     current = compressed;
-    out.metadata.emplace_back(kCompressionKey, *options_.compression);
   }
   if (options_.encryption_key_id) {
-    auto key = options_.encryption_keys.find(*options_.encryption_key_id);
-    if (key == options_.encryption_keys.end()) {
-      return errorf(ErrorCode::kInvalidArgument, "storage '{}': encryption key '{}' is not configured", name_,
-                    *options_.encryption_key_id);
-    }
-    auto encrypted = encrypt(key->second, current);
+    const config::EncryptionKey* key = ASTACUS_TRY(write_key());
+    auto encrypted = encrypt(*key, current);
     if (!encrypted) {
       return make_error(encrypted.error().with_context(
           fmt::format("object_storage.encryption_keys.{}.public", *options_.encryption_key_id)));
@@ -111,14 +128,15 @@ void ObjectStore::rotate_data_key() {
   data_key_.reset();
 }
 
+Result<codec::DataKey> ObjectStore::current_data_key(const config::EncryptionKey& key) const {
+  std::lock_guard guard(data_key_mutex_);
+  if (!data_key_) data_key_ = ASTACUS_TRY(codec::new_data_key(key.public_pem));
+  return *data_key_;
+}
+
 Result<std::string> ObjectStore::encrypt(const config::EncryptionKey& key, std::string_view data) const {
   if (!options_.data_key_format) return codec::rsa_envelope_encrypt(key.public_pem, data);
-  codec::DataKey data_key;
-  {
-    std::lock_guard guard(data_key_mutex_);
-    if (!data_key_) data_key_ = ASTACUS_TRY(codec::new_data_key(key.public_pem));
-    data_key = *data_key_;
-  }
+  codec::DataKey data_key = ASTACUS_TRY(current_data_key(key));
   return codec::data_key_encrypt(data_key, data);
 }
 
@@ -136,14 +154,8 @@ Result<std::string> ObjectStore::decode(const StoredObject& object, const std::s
   std::string_view current = object.data;
   std::string key_id = metadata_value(object.metadata, kKeyIdKey);
   if (!key_id.empty()) {
-    auto it = options_.encryption_keys.find(key_id);
-    if (it == options_.encryption_keys.end() || it->second.private_pem.empty()) {
-      return errorf(ErrorCode::kNotFound,
-                    "object '{}' (storage '{}') is encrypted with key '{}' but no private key with that id "
-                    "is configured (object_storage.encryption_keys)",
-                    key, name_, key_id);
-    }
-    auto plain = decrypt(it->second, current);
+    const config::EncryptionKey* private_key = ASTACUS_TRY(read_key(key_id, key));
+    auto plain = decrypt(*private_key, current);
     if (!plain) return context(plain.error());
     decrypted = std::move(*plain);
     current = decrypted;
@@ -166,6 +178,7 @@ Result<std::vector<std::string>> ObjectStore::list_jsons() { return backend_->li
 Result<uint64_t> ObjectStore::upload_blob(const std::string& hexdigest, const std::filesystem::path& path,
                                           uint64_t size, bool verify) {
   ASTACUS_CHECK(check_name("blob", hexdigest));
+  if (size > options_.stream_threshold) return upload_blob_streaming(hexdigest, path, size, verify);
   std::string data = ASTACUS_TRY(read_file(path, size));
   if (data.size() < size) {
     return errorf(ErrorCode::kConflict, "file '{}' is shorter than expected: {} bytes, snapshot recorded {}",

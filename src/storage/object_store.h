@@ -29,6 +29,9 @@ struct TransformOptions {
   std::optional<std::string> encryption_key_id;
   std::map<std::string, config::EncryptionKey> encryption_keys;
   bool data_key_format = false;  // write "astdk1" objects (config encryption_format)
+  /// Blobs larger than this are streamed through bounded buffers (upload_blob); smaller ones
+  /// are read and encoded whole, which is cheaper per object.
+  uint64_t stream_threshold = uint64_t{8} << 20;
 };
 
 class ObjectStore {
@@ -59,10 +62,16 @@ class ObjectStore {
   /// file is shorter or its content changed.
   Result<uint64_t> upload_blob(const std::string& hexdigest, const std::filesystem::path& path,
                                uint64_t size, bool verify = false);
+  /// Blobs over TransformOptions::stream_threshold go through bounded buffers: memory does not
+  /// grow with the file, and nothing is stored unless the whole file was read (and verified).
   /// Uploads `plaintext` as data/<hexdigest> (the caller vouches for the digest).
   Result<uint64_t> upload_blob_data(const std::string& hexdigest, std::string_view plaintext);
   /// Downloads and decodes data/<hexdigest> (plaintext; the caller verifies the hash).
   Result<std::string> download_blob(const std::string& hexdigest);
+  /// Streams the decoded data/<hexdigest> into `out` in pieces of at most ~1 MiB. Corruption
+  /// (bad codec bytes, authentication tag, stored hash) may come after pieces were written: the
+  /// caller discards what it got on any error, and verifies the content hash itself.
+  Status download_blob_to(const std::string& hexdigest, codec::ByteSink& out);
   Status delete_blob(const std::string& hexdigest);
   Result<bool> blob_exists(const std::string& hexdigest);
   /// Makes every blob uploaded so far durable and visible.
@@ -78,12 +87,28 @@ class ObjectStore {
   /// calls this once per backup so each backup has its own key).
   void rotate_data_key();
 
+  const TransformOptions& options() const { return options_; }
+
   /// Encodes plaintext per the write options; returns stored bytes and metadata.
   Result<StoredObject> encode(std::string_view plaintext) const;
   /// Decodes a stored object per its metadata. `key` is only used in error messages.
   Result<std::string> decode(const StoredObject& object, const std::string& key) const;
 
  private:
+  using Stages = std::vector<std::unique_ptr<codec::StreamTransform>>;
+  /// What encode() would record in the metadata of a new object.
+  Metadata write_metadata() const;
+  /// The configured encryption key for new objects (error names the config key).
+  Result<const config::EncryptionKey*> write_key() const;
+  /// The private key for objects of `key_id` (NotFound naming the object and config key).
+  Result<const config::EncryptionKey*> read_key(const std::string& key_id, const std::string& object_key) const;
+  /// The data key of the current backup (astdk1), drawn on first use.
+  Result<codec::DataKey> current_data_key(const config::EncryptionKey& key) const;
+  Result<Stages> encoder_stages(uint64_t plaintext_size) const;
+  Result<Stages> decoder_stages(const Metadata& metadata, const std::string& object_key) const;
+  Result<uint64_t> upload_blob_streaming(const std::string& hexdigest, const std::filesystem::path& path,
+                                         uint64_t size, bool verify);
+
   std::string name_;
   Result<std::string> encrypt(const config::EncryptionKey& key, std::string_view data) const;
   Result<std::string> decrypt(const config::EncryptionKey& key, std::string_view data) const;

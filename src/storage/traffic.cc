@@ -61,6 +61,52 @@ Status CountingBackend::put_batched(const std::string& key, std::string_view dat
   return inner_->put_batched(key, data, metadata);
 }
 
+class CountingBackend::CountingWriter final : public ObjectWriter {
+ public:
+  CountingWriter(std::unique_ptr<ObjectWriter> inner, CountingBackend& counts)
+      : inner_(std::move(inner)), counts_(counts) {}
+  Status write(std::string_view bytes) override {
+    counts_.up_ += static_cast<int64_t>(bytes.size());
+    return inner_->write(bytes);
+  }
+  Status commit() override {
+    ++counts_.puts_;
+    return inner_->commit();
+  }
+
+ private:
+  std::unique_ptr<ObjectWriter> inner_;
+  CountingBackend& counts_;
+};
+
+class CountingBackend::CountingReader final : public ObjectReader {
+ public:
+  CountingReader(std::unique_ptr<ObjectReader> inner, CountingBackend& counts)
+      : inner_(std::move(inner)), counts_(counts) {}
+  const Metadata& metadata() const override { return inner_->metadata(); }
+  Result<std::string_view> read(size_t max) override {
+    auto piece = inner_->read(max);
+    if (piece) counts_.down_ += static_cast<int64_t>(piece->size());
+    return piece;
+  }
+
+ private:
+  std::unique_ptr<ObjectReader> inner_;
+  CountingBackend& counts_;
+};
+
+Result<std::unique_ptr<ObjectWriter>> CountingBackend::open_writer(const std::string& key,
+                                                                   const Metadata& metadata, bool batched) {
+  auto inner = ASTACUS_TRY(inner_->open_writer(key, metadata, batched));
+  return std::make_unique<CountingWriter>(std::move(inner), *this);
+}
+
+Result<std::unique_ptr<ObjectReader>> CountingBackend::open_reader(const std::string& key) {
+  ++gets_;
+  auto inner = ASTACUS_TRY(inner_->open_reader(key));
+  return std::make_unique<CountingReader>(std::move(inner), *this);
+}
+
 Result<StoredObject> CountingBackend::get(const std::string& key) {
   ++gets_;
   auto object = inner_->get(key);

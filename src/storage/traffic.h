@@ -46,6 +46,11 @@ class CountingBackend final : public Backend {
   Status put(const std::string& key, std::string_view data, const Metadata& metadata) override;
   Status put_batched(const std::string& key, std::string_view data, const Metadata& metadata) override;
   Status flush() override { return inner_->flush(); }
+  /// One PUT when the object is committed; its bytes are counted as they are written.
+  Result<std::unique_ptr<ObjectWriter>> open_writer(const std::string& key, const Metadata& metadata,
+                                                    bool batched) override;
+  /// One GET; bytes counted as they are read.
+  Result<std::unique_ptr<ObjectReader>> open_reader(const std::string& key) override;
   Result<StoredObject> get(const std::string& key) override;
   Result<bool> exists(const std::string& key) override;
   Status remove(const std::string& key) override;
@@ -56,6 +61,8 @@ class CountingBackend final : public Backend {
   Traffic traffic() const;
 
  private:
+  class CountingWriter;
+  class CountingReader;
   std::unique_ptr<Backend> inner_;
   std::atomic<int64_t> puts_{0}, gets_{0}, lists_{0}, deletes_{0}, up_{0}, down_{0};
 };

@@ -18,35 +18,42 @@ tl::unexpected<Error> io_error(std::string_view what, const std::filesystem::pat
 
 }  // namespace
 
-Status write_new_file(const std::filesystem::path& path, std::string_view data, bool sync) {
+Result<int> create_new_file(const std::filesystem::path& path) {
   int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
   if (fd < 0) return io_error("cannot create", path, errno);
+  return fd;
+}
+
+Status write_all(int fd, std::string_view data, const std::filesystem::path& path) {
   const char* p = data.data();
   size_t left = data.size();
   while (left > 0) {
     ssize_t n = ::write(fd, p, left);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) {
-      int err = errno;
-      ::close(fd);
-      ::unlink(path.c_str());
-      return io_error("cannot write", path, err);
-    }
+    if (n < 0) return io_error("cannot write", path, errno);
     p += n;
     left -= static_cast<size_t>(n);
   }
+  return ok();
+}
+
+Status close_file(int fd, const std::filesystem::path& path, bool sync) {
   if (sync && ::fsync(fd) != 0) {
     int err = errno;
     ::close(fd);
-    ::unlink(path.c_str());
     return io_error("cannot fsync", path, err);
   }
-  if (::close(fd) != 0) {
-    int err = errno;
-    ::unlink(path.c_str());
-    return io_error("cannot close", path, err);
-  }
+  if (::close(fd) != 0) return io_error("cannot close", path, errno);
   return ok();
+}
+
+Status write_new_file(const std::filesystem::path& path, std::string_view data, bool sync) {
+  int fd = ASTACUS_TRY(create_new_file(path));
+  Status st = write_all(fd, data, path);
+  if (!st) ::close(fd);
+  if (st) st = close_file(fd, path, sync);
+  if (!st) ::unlink(path.c_str());
+  return st;
 }
 
 Status rename_file(const std::filesystem::path& from, const std::filesystem::path& to) {

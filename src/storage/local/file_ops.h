@@ -10,6 +10,15 @@
 
 namespace astacus::storage::local {
 
+/// Creates `path` exclusively for writing; returns its descriptor.
+Result<int> create_new_file(const std::filesystem::path& path);
+
+/// Writes all of `data` to `fd` (IoError naming `path`).
+Status write_all(int fd, std::string_view data, const std::filesystem::path& path);
+
+/// fsyncs (when `sync`) and closes `fd`; the descriptor is closed even on failure.
+Status close_file(int fd, const std::filesystem::path& path, bool sync);
+
 /// Creates `path` exclusively, writes `data`, fsyncs (when `sync`) and closes it. Removes it on
 /// failure.
 Status write_new_file(const std::filesystem::path& path, std::string_view data, bool sync);

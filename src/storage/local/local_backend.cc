@@ -1,5 +1,10 @@
 #include "storage/local/local_backend.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
 #include <functional>
 #include <set>
 #include <unordered_set>
@@ -71,14 +76,15 @@ std::mutex& LocalBackend::key_mutex(const fs::path& path) {
   return key_mutexes_[std::hash<std::string>{}(path.native()) % key_mutexes_.size()];
 }
 
-Result<LocalBackend::TempObject> LocalBackend::write_temps(const std::string& key, std::string_view data,
-                                                          const Metadata& metadata, bool sync) {
+Result<LocalBackend::TempObject> LocalBackend::plan_temps(const std::string& key, const Metadata& metadata,
+                                                         bool batched) {
   fs::path path = ASTACUS_TRY(object_path(key));
   for (const auto& [k, v] : metadata) {
     if (k == "_hash")
       return errorf(ErrorCode::kInvalidArgument, "object '{}': metadata key '_hash' is reserved", key);
   }
-  std::string sidecar = ASTACUS_TRY(local::format_sidecar(metadata, codec::sha256_hex(data)));
+  // Bad metadata (not UTF-8) fails here, before any byte is written.
+  ASTACUS_CHECK(local::format_sidecar(metadata, ""));
   fs::path dir = path.parent_path();
   std::string base = path.filename().string();
   ASTACUS_CHECK(ensure_directory(dir));
@@ -86,19 +92,72 @@ Result<LocalBackend::TempObject> LocalBackend::write_temps(const std::string& ke
   // directory serialises on its lock, and with many upload threads that lock (not the disk)
   // bounded backups of small files (perf: 20 % of a node's CPU spun on data/'s i_rwsem).
   fs::path tmp_dir = dir;
-  if (!sync) {
+  if (batched) {
     tmp_dir = root_ / kTempDirName / std::to_string(std::hash<std::string>{}(base) % kTempDirs);
     ASTACUS_CHECK(ensure_directory(tmp_dir));
   }
-  TempObject out{path, tmp_dir / ("." + base + "." + random_hex(16) + ".tmp"),
-                 tmp_dir / (base + random_hex(16) + std::string(kSidecarTmpMarker))};
-  ASTACUS_CHECK(local::write_new_file(out.data_tmp, data, sync));
-  Status st = local::write_new_file(out.sidecar_tmp, sidecar, sync);
-  if (!st) {
-    ignore_error(local::unlink_if_exists(out.data_tmp), "best-effort cleanup; the original error matters");
-    return make_error(st.error());
+  return TempObject{path, tmp_dir / ("." + base + "." + random_hex(16) + ".tmp"),
+                    tmp_dir / (base + random_hex(16) + std::string(kSidecarTmpMarker))};
+}
+
+// Writes the data temp as bytes arrive (hashing them for the sidecar); commit() adds the
+// sidecar temp and publishes the object, or hands it to the next flush() when batched.
+class LocalBackend::Writer final : public ObjectWriter {
+ public:
+  Writer(LocalBackend& backend, TempObject temps, Metadata metadata, bool batched, int fd)
+      : backend_(backend), temps_(std::move(temps)), metadata_(std::move(metadata)), batched_(batched), fd_(fd) {}
+
+  ~Writer() override {
+    if (fd_ >= 0) ::close(fd_);
+    if (!handed_over_) {
+      ignore_error(local::unlink_if_exists(temps_.data_tmp), "uncommitted: never visible");
+      ignore_error(local::unlink_if_exists(temps_.sidecar_tmp), "uncommitted: never visible");
+    }
   }
-  return out;
+
+  Status write(std::string_view bytes) override {
+    if (fd_ < 0) return errorf(ErrorCode::kInternal, "write to '{}' after commit", temps_.path.string());
+    ASTACUS_CHECK(local::write_all(fd_, bytes, temps_.data_tmp));
+    sha256_.update(bytes);
+    size_ += bytes.size();
+    return ok();
+  }
+
+  Status commit() override {
+    if (fd_ < 0) return errorf(ErrorCode::kInternal, "object '{}' committed twice", temps_.path.string());
+    ASTACUS_CHECK(local::close_file(std::exchange(fd_, -1), temps_.data_tmp, !batched_));
+    std::string sidecar = ASTACUS_TRY(local::format_sidecar(metadata_, sha256_.finish_hex()));
+    ASTACUS_CHECK(local::write_new_file(temps_.sidecar_tmp, sidecar, !batched_));
+    handed_over_ = true;  // from here the backend owns the temps (publish or pending cleans up)
+    if (batched_) return backend_.add_pending(temps_, size_);
+    backend_.drop_pending(temps_.path);  // this newer put wins over a batched one of the same key
+    ASTACUS_CHECK(backend_.publish(temps_));
+    return local::sync_directory(temps_.path.parent_path());
+  }
+
+ private:
+  LocalBackend& backend_;
+  TempObject temps_;
+  Metadata metadata_;
+  bool batched_;
+  int fd_;
+  codec::Sha256Hasher sha256_;
+  uint64_t size_ = 0;
+  bool handed_over_ = false;
+};
+
+Result<std::unique_ptr<ObjectWriter>> LocalBackend::open_writer(const std::string& key, const Metadata& metadata,
+                                                                bool batched) {
+  TempObject temps = ASTACUS_TRY(plan_temps(key, metadata, batched));
+  int fd = ASTACUS_TRY(local::create_new_file(temps.data_tmp));
+  return std::make_unique<Writer>(*this, std::move(temps), metadata, batched, fd);
+}
+
+Status LocalBackend::put_object(const std::string& key, std::string_view data, const Metadata& metadata,
+                                bool batched) {
+  auto writer = ASTACUS_TRY(open_writer(key, metadata, batched));
+  ASTACUS_CHECK(writer->write(data));
+  return writer->commit();
 }
 
 Status LocalBackend::publish(const TempObject& object) {
@@ -114,17 +173,17 @@ Status LocalBackend::publish(const TempObject& object) {
 }
 
 Status LocalBackend::put(const std::string& key, std::string_view data, const Metadata& metadata) {
-  TempObject object = ASTACUS_TRY(write_temps(key, data, metadata, true));
-  drop_pending(object.path);  // this newer put wins over a batched one of the same key
-  ASTACUS_CHECK(publish(object));
-  return local::sync_directory(object.path.parent_path());
+  return put_object(key, data, metadata, false);
 }
 
 Status LocalBackend::put_batched(const std::string& key, std::string_view data, const Metadata& metadata) {
+  return put_object(key, data, metadata, true);
+}
+
+Status LocalBackend::add_pending(const TempObject& object, uint64_t bytes) {
   // Bounds what a crash or a lost flush can waste, and the temp files lying around.
   constexpr size_t kMaxPendingObjects = 20000;
   constexpr uint64_t kMaxPendingBytes = uint64_t{2} << 30;
-  TempObject object = ASTACUS_TRY(write_temps(key, data, metadata, false));
   std::lock_guard lock(pending_mutex_);
   auto [it, inserted] = pending_.try_emplace(object.path, object);
   if (!inserted) {
@@ -132,7 +191,7 @@ Status LocalBackend::put_batched(const std::string& key, std::string_view data, 
     ignore_error(local::unlink_if_exists(it->second.sidecar_tmp), "replaced by a newer put");
     it->second = object;
   }
-  pending_bytes_ += data.size();
+  pending_bytes_ += bytes;
   if (pending_.size() >= kMaxPendingObjects || pending_bytes_ >= kMaxPendingBytes) return flush_locked();
   return ok();
 }
@@ -200,6 +259,58 @@ Result<StoredObject> LocalBackend::read_once(const std::string& key, const fs::p
     return make_error(sidecar.error().with_context(fmt::format("object '{}' in {}", key, describe())));
   hash_mismatch = !sidecar->hash.empty() && codec::sha256_hex(*data) != sidecar->hash;
   return StoredObject{std::move(*data), std::move(sidecar->metadata)};
+}
+
+// Reads the data file in pieces into one reused buffer, hashing them; the end of the file is
+// only reported once the bytes matched the sidecar's SHA-256.
+class LocalBackend::Reader final : public ObjectReader {
+ public:
+  Reader(int fd, local::Sidecar sidecar, std::string what) : fd_(fd), sidecar_(std::move(sidecar)), what_(std::move(what)) {}
+  ~Reader() override { ::close(fd_); }
+
+  const Metadata& metadata() const override { return sidecar_.metadata; }
+
+  Result<std::string_view> read(size_t max) override {
+    if (buffer_.size() < max) buffer_.resize(max);
+    for (;;) {
+      ssize_t n = ::read(fd_, buffer_.data(), max);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return errorf(ErrorCode::kIoError, "cannot read {}: {}", what_, std::strerror(errno));
+      std::string_view piece(buffer_.data(), static_cast<size_t>(n));
+      if (n > 0) {
+        sha256_.update(piece);
+        return piece;
+      }
+      if (!sidecar_.hash.empty() && sha256_.finish_hex() != sidecar_.hash) {
+        return errorf(ErrorCode::kCorruption, "{}: stored bytes do not match the SHA-256 in its sidecar", what_);
+      }
+      sidecar_.hash.clear();  // checked once; further reads just see the end
+      return piece;
+    }
+  }
+
+ private:
+  int fd_;
+  local::Sidecar sidecar_;
+  std::string what_;
+  codec::Sha256Hasher sha256_;
+  std::string buffer_;
+};
+
+Result<std::unique_ptr<ObjectReader>> LocalBackend::open_reader(const std::string& key) {
+  fs::path path = ASTACUS_TRY(object_path(key));
+  std::string what = fmt::format("object '{}' in {}", key, describe());
+  auto not_found = [&] { return errorf(ErrorCode::kNotFound, "object '{}' not found in {}", key, describe()); };
+  auto sidecar_text = read_file(with_suffix(path, kSidecarSuffix));
+  if (!sidecar_text && sidecar_text.error().code == ErrorCode::kNotFound) return not_found();
+  if (!sidecar_text) return make_error(sidecar_text.error());
+  auto sidecar = local::parse_sidecar(*sidecar_text);
+  if (!sidecar) return make_error(sidecar.error().with_context(what));
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0 && errno == ENOENT) return not_found();
+  if (fd < 0) return errorf(ErrorCode::kIoError, "cannot open {}: {}", what, std::strerror(errno));
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  return std::make_unique<Reader>(fd, std::move(*sidecar), std::move(what));
 }
 
 Result<StoredObject> LocalBackend::get(const std::string& key) {

@@ -40,6 +40,12 @@ class LocalBackend : public Backend {
   LocalBackend(std::filesystem::path directory, std::string prefix);
 
   Status put(const std::string& key, std::string_view data, const Metadata& metadata) override;
+  /// Streams into the same temp files put()/put_batched() use (data hashed as it is written,
+  /// sidecar written at commit()), so an object of any size needs no buffer of its size.
+  Result<std::unique_ptr<ObjectWriter>> open_writer(const std::string& key, const Metadata& metadata,
+                                                    bool batched) override;
+  /// Reads the object in pieces; the SHA-256 of its sidecar is checked when the end is reached.
+  Result<std::unique_ptr<ObjectReader>> open_reader(const std::string& key) override;
   Status put_batched(const std::string& key, std::string_view data, const Metadata& metadata) override;
   Status flush() override;
   ~LocalBackend() override;
@@ -57,10 +63,15 @@ class LocalBackend : public Backend {
   struct TempObject {
     std::filesystem::path path, data_tmp, sidecar_tmp;
   };
+  class Writer;
+  class Reader;
 
   Result<std::filesystem::path> object_path(const std::string& key) const;
-  Result<TempObject> write_temps(const std::string& key, std::string_view data, const Metadata& metadata,
-                                 bool sync);
+  /// Chooses the temp names of a new object of `key` (batched temps in the hidden temp dirs).
+  Result<TempObject> plan_temps(const std::string& key, const Metadata& metadata, bool batched);
+  /// Hands a complete, unsynced object to the next flush().
+  Status add_pending(const TempObject& object, uint64_t bytes);
+  Status put_object(const std::string& key, std::string_view data, const Metadata& metadata, bool batched);
   /// Renames the temps into place (old sidecar removed first, new sidecar last).
   Status publish(const TempObject& object);
   /// Drops a batched-but-unflushed object of `path` (its temps are removed); false if none.

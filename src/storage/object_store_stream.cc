@@ -1,0 +1,184 @@
+// ObjectStore's streaming path: blobs over TransformOptions::stream_threshold are read, encoded
+// and stored (or fetched, decoded and handed out) in pieces of at most kPieceSize, so memory does
+// not grow with the blob. The bytes stored are the same formats encode()/decode() handle.
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
+#include <fmt/format.h>
+
+#include "codec/blake2s.h"
+#include "codec/compression.h"
+#include "codec/compression_stream.h"
+#include "codec/data_key_envelope.h"
+#include "codec/envelope_stream.h"
+#include "storage/object_store.h"
+#include "storage/object_store_keys.h"
+
+namespace astacus::storage {
+
+namespace {
+
+constexpr size_t kPieceSize = size_t{1} << 20;
+
+// Reused per thread: a fresh buffer per blob would page-fault its way in every time.
+std::string& piece_buffer() {
+  thread_local std::string buffer(kPieceSize, '\0');
+  return buffer;
+}
+
+// Picks the decryptor by the object's first bytes (astdk1 magic or not), as decode() does.
+class EnvelopeSniffer final : public codec::StreamTransform {
+ public:
+  EnvelopeSniffer(std::string private_pem, codec::DataKeyCache& cache)
+      : private_pem_(std::move(private_pem)), cache_(cache) {}
+
+  Status update(std::string_view input, codec::ByteSink& out) override {
+    if (inner_) return inner_->update(input, out);
+    size_t take = std::min(kMagicSize - head_.size(), input.size());
+    head_.append(input.substr(0, take));
+    if (head_.size() < kMagicSize) return ok();
+    ASTACUS_CHECK(choose(out));
+    return inner_->update(input.substr(take), out);
+  }
+
+  Status finish(codec::ByteSink& out) override {
+    if (!inner_) ASTACUS_CHECK(choose(out));  // a stored object shorter than the magic
+    return inner_->finish(out);
+  }
+
+ private:
+  static constexpr size_t kMagicSize = 6;
+
+  Status choose(codec::ByteSink& out) {
+    inner_ = codec::is_data_key_object(head_) ? ASTACUS_TRY(codec::make_data_key_decryptor(private_pem_, cache_))
+                                              : ASTACUS_TRY(codec::make_rsa_envelope_decryptor(private_pem_));
+    return inner_->update(head_, out);
+  }
+
+  std::string private_pem_;
+  codec::DataKeyCache& cache_;
+  std::string head_;
+  std::unique_ptr<codec::StreamTransform> inner_;
+};
+
+// Counts what passes through (the stored size of an upload).
+class CountingSink final : public codec::ByteSink {
+ public:
+  explicit CountingSink(codec::ByteSink& next) : next_(next) {}
+  Status write(std::string_view bytes) override {
+    count += bytes.size();
+    return next_.write(bytes);
+  }
+  uint64_t count = 0;
+
+ private:
+  codec::ByteSink& next_;
+};
+
+std::string blob_key(const std::string& hexdigest) { return fmt::format("{}/{}", kDataDir, hexdigest); }
+
+}  // namespace
+
+Result<ObjectStore::Stages> ObjectStore::encoder_stages(uint64_t plaintext_size) const {
+  Stages stages;
+  if (options_.compression) {
+    auto alg = ASTACUS_TRY(codec::parse_compression(*options_.compression));
+    stages.push_back(ASTACUS_TRY(codec::make_compressor(alg, options_.compression_level, plaintext_size)));
+  }
+  if (options_.encryption_key_id) {
+    const config::EncryptionKey* key = ASTACUS_TRY(write_key());
+    auto encryptor = options_.data_key_format
+                         ? current_data_key(*key).and_then(
+                               [](const codec::DataKey& dk) { return codec::make_data_key_encryptor(dk); })
+                         : codec::make_rsa_envelope_encryptor(key->public_pem);
+    if (!encryptor) {
+      return make_error(encryptor.error().with_context(
+          fmt::format("object_storage.encryption_keys.{}.public", *options_.encryption_key_id)));
+    }
+    stages.push_back(std::move(*encryptor));
+  }
+  return stages;
+}
+
+Result<ObjectStore::Stages> ObjectStore::decoder_stages(const Metadata& metadata,
+                                                        const std::string& object_key) const {
+  Stages stages;
+  std::string key_id = metadata_value(metadata, kKeyIdKey);
+  if (!key_id.empty()) {
+    const config::EncryptionKey* key = ASTACUS_TRY(read_key(key_id, object_key));
+    stages.push_back(std::make_unique<EnvelopeSniffer>(key->private_pem, data_key_cache_));
+  }
+  std::string algorithm = metadata_value(metadata, kCompressionKey);
+  if (!algorithm.empty()) {
+    auto alg = codec::parse_compression(algorithm);
+    if (!alg) return make_error(alg.error().with_context("compression-algorithm metadata"));
+    stages.push_back(ASTACUS_TRY(codec::make_decompressor(*alg)));
+  }
+  return stages;
+}
+
+Result<uint64_t> ObjectStore::upload_blob_streaming(const std::string& hexdigest, const std::filesystem::path& path,
+                                                    uint64_t size, bool verify) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return errorf(ErrorCode::kNotFound, "file not found: '{}'", path.string());
+    return errorf(ErrorCode::kIoError, "cannot open '{}': {}", path.string(), std::strerror(errno));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+
+  auto writer = ASTACUS_TRY(backend_->open_writer(blob_key(hexdigest), write_metadata(), true));
+  CountingSink stored(*writer);
+  codec::TransformChain chain(ASTACUS_TRY(encoder_stages(size)), stored);
+  codec::Blake2sHasher hasher;
+  std::string& buffer = piece_buffer();
+  uint64_t done = 0;
+  while (done < size) {
+    ssize_t n = ::read(fd, buffer.data(), std::min<uint64_t>(buffer.size(), size - done));
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return errorf(ErrorCode::kIoError, "cannot read '{}': {}", path.string(), std::strerror(errno));
+    if (n == 0) {
+      return errorf(ErrorCode::kConflict, "file '{}' is shorter than expected: {} bytes, snapshot recorded {}",
+                    path.string(), done, size);
+    }
+    std::string_view piece(buffer.data(), static_cast<size_t>(n));
+    if (verify) hasher.update(piece);
+    ASTACUS_CHECK(chain.write(piece));
+    done += piece.size();
+  }
+  ASTACUS_CHECK(chain.finish());
+  // The bytes hashed are the bytes stored; a changed file leaves nothing behind (the writer
+  // is dropped uncommitted).
+  if (verify && hasher.finish_hex() != hexdigest) {
+    return errorf(ErrorCode::kConflict, "file '{}' no longer has the snapshotted content {}", path.string(),
+                  hexdigest);
+  }
+  ASTACUS_CHECK(writer->commit());
+  return stored.count;
+}
+
+Status ObjectStore::download_blob_to(const std::string& hexdigest, codec::ByteSink& out) {
+  ASTACUS_CHECK(check_name("blob", hexdigest));
+  const std::string key = blob_key(hexdigest);
+  auto reader = ASTACUS_TRY(backend_->open_reader(key));
+  auto decode_into = [&]() -> Status {
+    codec::TransformChain chain(ASTACUS_TRY(decoder_stages(reader->metadata(), key)), out);
+    for (;;) {
+      std::string_view piece = ASTACUS_TRY(reader->read(kPieceSize));
+      if (piece.empty()) break;
+      ASTACUS_CHECK(chain.write(piece));
+    }
+    return chain.finish();
+  };
+  return decode_into().map_error(
+      [&](Error e) { return e.with_context(fmt::format("storage '{}' object '{}'", name_, key)); });
+}
+
+}  // namespace astacus::storage
