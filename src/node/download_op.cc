@@ -62,6 +62,64 @@ Status restore_embedded(const std::filesystem::path& root, const FileMap& local,
   return write_restored_file(root, file.relative_path, data, file.mtime_ns);
 }
 
+// Hashes and counts a streamed blob on its way to the file; more bytes than the manifest
+// says is corruption (and stops a decompression bomb at the file's size).
+class VerifyingSink final : public codec::ByteSink {
+ public:
+  VerifyingSink(codec::ByteSink& next, uint64_t expected_size) : next_(next), expected_size_(expected_size) {}
+  Status write(std::string_view bytes) override {
+    size_ += bytes.size();
+    if (size_ > expected_size_) {
+      return errorf(ErrorCode::kCorruption, "it decodes to more than the {} bytes the manifest records",
+                    expected_size_);
+    }
+    hasher_.update(bytes);
+    return next_.write(bytes);
+  }
+  /// Corruption unless exactly the expected bytes with the expected hash went through.
+  Status check(const std::string& hexdigest) {
+    if (size_ != expected_size_) {
+      return errorf(ErrorCode::kCorruption, "it decodes to {} bytes, the manifest records {}", size_,
+                    expected_size_);
+    }
+    std::string actual = hasher_.finish_hex();
+    if (actual != hexdigest) return errorf(ErrorCode::kCorruption, "its content hashes to {}", actual);
+    return ok();
+  }
+
+ private:
+  codec::ByteSink& next_;
+  uint64_t expected_size_;
+  uint64_t size_ = 0;
+  codec::Blake2sHasher hasher_;
+};
+
+Status corrupt_blob_error(const storage::ObjectStore& store, const std::string& hexdigest, const Error& why) {
+  return errorf(ErrorCode::kCorruption,
+                "blob data/{} in storage '{}' is corrupt: {}; existing files were left untouched", hexdigest,
+                store.name(), why.message);
+}
+
+// A blob too big for memory: streamed into a temp file beside the first path, verified, renamed
+// into place; the other paths sharing it are copied from that file.
+Status restore_big_blob(storage::ObjectStore& store, const std::filesystem::path& root,
+                        const std::vector<const manifest::SnapshotFile*>& missing) {
+  const manifest::SnapshotFile& first = *missing.front();
+  auto file = ASTACUS_TRY(StreamedFile::create(root, first.relative_path));
+  VerifyingSink verified(*file, static_cast<uint64_t>(first.file_size));
+  Status fetched = store.download_blob_to(first.hexdigest, verified);
+  if (fetched) fetched = verified.check(first.hexdigest);
+  if (!fetched) {
+    if (fetched.error().code != ErrorCode::kCorruption) return fetched;
+    return corrupt_blob_error(store, first.hexdigest, fetched.error());
+  }
+  ASTACUS_CHECK(file->commit(first.mtime_ns));
+  for (size_t i = 1; i < missing.size(); ++i) {
+    ASTACUS_CHECK(copy_restored_file(file->target(), root, missing[i]->relative_path, missing[i]->mtime_ns));
+  }
+  return ok();
+}
+
 // Fetches one blob (once for all files sharing it), verifies its hash, writes every path
 // that lacks it.
 Status restore_blob(storage::ObjectStore& store, const std::filesystem::path& root,
@@ -76,13 +134,13 @@ Status restore_blob(storage::ObjectStore& store, const std::filesystem::path& ro
   }
   if (missing.empty()) return ok();
   const std::string& hexdigest = group.front()->hexdigest;
+  if (static_cast<uint64_t>(group.front()->file_size) > store.options().stream_threshold) {
+    return restore_big_blob(store, root, missing);
+  }
   auto data = ASTACUS_TRY(store.download_blob(hexdigest));
   std::string actual = codec::blake2s_hex(data);
   if (actual != hexdigest) {
-    return errorf(ErrorCode::kCorruption,
-                  "blob data/{} in storage '{}' is corrupt: its content hashes to {}; existing "
-                  "files were left untouched",
-                  hexdigest, store.name(), actual);
+    return corrupt_blob_error(store, hexdigest, Error{ErrorCode::kCorruption, "its content hashes to " + actual});
   }
   for (const auto* file : missing) {
     ASTACUS_CHECK(write_restored_file(root, file->relative_path, data, file->mtime_ns));

@@ -7,6 +7,7 @@
 #include <cerrno>
 #include <cstring>
 #include <fstream>
+#include <utility>
 
 #include "base/files.h"
 #include "base/paths.h"
@@ -89,22 +90,48 @@ bool write_all(int fd, std::string_view data) {
   return true;
 }
 
-/// Writes `data` to the new file `fd` (at `path`), sets mode and mtime, and closes it. On
-/// failure the file is removed.
-Status fill_new_file(int fd, const fs::path& path, std::string_view data, int64_t mtime_ns) {
+/// Sets mode and mtime of the new file `fd` (at `path`) and closes it. On failure the file is
+/// removed.
+Status finish_new_file(int fd, const fs::path& path, int64_t mtime_ns) {
   auto fail = [&](std::string_view what) {
     auto err = errno_error(what, path);
     ::close(fd);
     ::unlink(path.c_str());
     return err;
   };
-  if (!write_all(fd, data)) return fail("cannot write");
   if (::fchmod(fd, 0660 & ~process_umask()) != 0) return fail("cannot chmod");
   timespec times[2] = {to_timespec(mtime_ns), to_timespec(mtime_ns)};
   if (::futimens(fd, times) != 0) return fail("cannot set mtime of");
   if (::close(fd) != 0) {
     ::unlink(path.c_str());
     return errno_error("cannot close", path);
+  }
+  return ok();
+}
+
+/// Writes `data` to the new file `fd` (at `path`), sets mode and mtime, and closes it. On
+/// failure the file is removed.
+Status fill_new_file(int fd, const fs::path& path, std::string_view data, int64_t mtime_ns) {
+  if (!write_all(fd, data)) {
+    auto err = errno_error("cannot write", path);
+    ::close(fd);
+    ::unlink(path.c_str());
+    return err;
+  }
+  return finish_new_file(fd, path, mtime_ns);
+}
+
+fs::path temp_beside(const fs::path& target) {
+  fs::path tmp = target;
+  tmp += "." + random_hex(8) + ".astacus.tmp";
+  return tmp;
+}
+
+Status rename_into_place(const fs::path& tmp, const fs::path& target) {
+  if (::rename(tmp.c_str(), target.c_str()) != 0) {
+    auto err = errno_error("cannot rename into place", target);
+    ::unlink(tmp.c_str());
+    return err;
   }
   return ok();
 }
@@ -121,17 +148,56 @@ Status write_restored_file(const fs::path& root, const std::string& rel, std::st
   if (fd >= 0) return fill_new_file(fd, target, data, mtime_ns);
   if (errno != EEXIST) return errno_error("cannot create", target);
   // An existing file (or symlink, or directory) is replaced atomically by a rename.
-  fs::path tmp = target;
-  tmp += "." + random_hex(8) + ".astacus.tmp";
+  fs::path tmp = temp_beside(target);
   fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
   if (fd < 0) return errno_error("cannot create", tmp);
   ASTACUS_CHECK(fill_new_file(fd, tmp, data, mtime_ns));
-  if (::rename(tmp.c_str(), target.c_str()) != 0) {
-    auto err = errno_error("cannot rename into place", target);
-    ::unlink(tmp.c_str());
-    return err;
-  }
+  return rename_into_place(tmp, target);
+}
+
+Result<std::unique_ptr<StreamedFile>> StreamedFile::create(const fs::path& root, const std::string& rel) {
+  fs::path target = ASTACUS_TRY(prepare_target(root, rel));
+  fs::path tmp = temp_beside(target);
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+  if (fd < 0) return errno_error("cannot create", tmp);
+  return std::unique_ptr<StreamedFile>(new StreamedFile(std::move(target), std::move(tmp), fd));
+}
+
+StreamedFile::~StreamedFile() {
+  if (fd_ < 0) return;
+  ::close(fd_);
+  ::unlink(tmp_.c_str());
+}
+
+Status StreamedFile::write(std::string_view bytes) {
+  if (fd_ < 0) return errorf(ErrorCode::kInternal, "write to '{}' after commit", target_.string());
+  if (!write_all(fd_, bytes)) return errno_error("cannot write", tmp_);
   return ok();
+}
+
+Status StreamedFile::commit(int64_t mtime_ns) {
+  if (fd_ < 0) return errorf(ErrorCode::kInternal, "'{}' committed twice", target_.string());
+  ASTACUS_CHECK(finish_new_file(std::exchange(fd_, -1), tmp_, mtime_ns));
+  return rename_into_place(tmp_, target_);
+}
+
+Status copy_restored_file(const fs::path& source, const fs::path& root, const std::string& rel,
+                          int64_t mtime_ns) {
+  int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  if (in < 0) return errno_error("cannot open", source);
+  auto file = StreamedFile::create(root, rel);
+  Status st = file ? ok() : Status(make_error(file.error()));
+  std::string buffer(size_t{1} << 20, '\0');
+  while (st) {
+    ssize_t n = ::read(in, buffer.data(), buffer.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) st = errno_error("cannot read", source);
+    if (n <= 0) break;
+    st = (*file)->write(std::string_view(buffer.data(), static_cast<size_t>(n)));
+  }
+  ::close(in);
+  if (st) st = (*file)->commit(mtime_ns);
+  return st;
 }
 
 }  // namespace astacus::node

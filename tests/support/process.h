@@ -64,6 +64,7 @@ class ChildProcess {
   /// SIGTERM + reap (SIGKILL after 10 s); returns the exit status (-1 if killed or not running).
   int stop();
   bool running() const { return pid_ > 0; }
+  pid_t pid() const { return pid_; }
   std::string log() const;
 
  private:
@@ -86,6 +87,7 @@ class ServerProcess {
   /// SIGTERM + reap; returns the exit status.
   int stop();
   bool running() const { return child_.running(); }
+  pid_t pid() const { return child_.pid(); }
   const std::string& url() const { return url_; }
   std::string log() const { return child_.log(); }
 
