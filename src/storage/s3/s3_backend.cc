@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "storage/s3/multipart.h"
+#include "storage/s3/object_stream.h"
 #include "storage/s3/s3_call.h"
 #include "storage/s3/s3_client.h"
 #include "storage/s3/s3_config.h"
@@ -37,13 +38,27 @@ class S3Backend : public Backend {
 
   Status put(const std::string& key, std::string_view data, const Metadata& metadata) override {
     std::string full = ASTACUS_TRY(full_key(key));
-    s3::Headers headers = ASTACUS_TRY(metadata_headers(key, metadata));
-    if (client_.settings().server_side_encryption) headers.emplace_back("x-amz-server-side-encryption", "AES256");
+    s3::Headers headers = ASTACUS_TRY(object_headers(key, metadata));
     if (static_cast<int64_t>(data.size()) > part_size_) {
       return s3::multipart_put(client_, retry_, full, data, headers, part_size_, upload_threads_);
     }
     ASTACUS_TRY(s3::call(client_, retry_, s3::Request{"PUT", full, {}, headers, data}));
     return ok();
+  }
+
+  // S3 has no batching (put_batched == put): `batched` changes nothing.
+  Result<std::unique_ptr<ObjectWriter>> open_writer(const std::string& key, const Metadata& metadata,
+                                                    bool /*batched*/) override {
+    std::string full = ASTACUS_TRY(full_key(key));
+    s3::Headers headers = ASTACUS_TRY(object_headers(key, metadata));
+    return s3::make_streaming_writer(client_, retry_, std::move(full), std::move(headers),
+                                     s3::StreamingLimits{part_size_, upload_threads_, s3::kMaxParts});
+  }
+
+  Result<std::unique_ptr<ObjectReader>> open_reader(const std::string& key) override {
+    std::string full = ASTACUS_TRY(full_key(key));
+    s3::Response head = ASTACUS_TRY(s3::call(client_, retry_, s3::Request{"HEAD", full, {}, {}, {}}));
+    return s3::make_range_reader(client_, retry_, std::move(full), head, metadata_from(head.headers), part_size_);
   }
 
   Result<StoredObject> get(const std::string& key) override {
@@ -100,6 +115,13 @@ class S3Backend : public Backend {
       return errorf(ErrorCode::kInvalidArgument, "{}: empty object key '{}'", describe(), key);
     }
     return full;
+  }
+
+  // The headers of a new object: its metadata, and server-side encryption when configured.
+  Result<s3::Headers> object_headers(const std::string& key, const Metadata& metadata) const {
+    s3::Headers headers = ASTACUS_TRY(metadata_headers(key, metadata));
+    if (client_.settings().server_side_encryption) headers.emplace_back("x-amz-server-side-encryption", "AES256");
+    return headers;
   }
 
   // S3 lower-cases metadata names; lower-casing here makes a round trip exact. Values must be

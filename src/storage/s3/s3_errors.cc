@@ -51,6 +51,11 @@ Error response_error(const RequestContext& ctx, int status, std::string_view bod
   if (code == "NoSuchKey" || (status == 404 && code.empty())) {
     return make(ErrorCode::kNotFound, false, fmt::format("{}: object not found ({})", what(ctx), said));
   }
+  // Only reads pinned to an ETag (If-Match) are conditional: the object was replaced meanwhile.
+  if (status == 412 || code == "PreconditionFailed") {
+    return make(ErrorCode::kConflict, false,
+                fmt::format("{}: the object changed while it was being read ({})", what(ctx), said));
+  }
   if (status >= 500 || is_retryable_code(code)) {
     return make(ErrorCode::kUnavailable, true, fmt::format("{}: {}", what(ctx), said));
   }

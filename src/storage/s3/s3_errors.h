@@ -4,6 +4,7 @@
 //   5xx, SlowDown, RequestTimeout, InternalError, connection errors -> Unavailable, retryable
 //   timeouts                                                       -> Timeout, retryable
 //   404 / NoSuchKey                                                -> NotFound
+//   412 / PreconditionFailed (If-Match of a read)                  -> Conflict
 //   NoSuchBucket                                                   -> InvalidArgument (bucket_name)
 //   403, InvalidAccessKeyId, SignatureDoesNotMatch, AccessDenied   -> Forbidden (credentials)
 //   other 3xx/4xx                                                  -> InvalidArgument

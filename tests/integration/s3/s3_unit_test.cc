@@ -197,6 +197,12 @@ TEST(S3UnitErrors, ClassifiesResponses) {
   e = response_error(kCtx, 400, "<Error><Code>EntityTooSmall</Code></Error>");
   EXPECT_EQ(e.code, ErrorCode::kInvalidArgument);
   EXPECT_FALSE(e.retryable);
+  // A read pinned with If-Match to a version that was replaced since.
+  e = response_error(kCtx, 412, "<Error><Code>PreconditionFailed</Code><Message>m</Message></Error>");
+  EXPECT_EQ(e.code, ErrorCode::kConflict);
+  EXPECT_FALSE(e.retryable);
+  EXPECT_NE(e.message.find("changed while it was being read"), std::string::npos) << e.message;
+  EXPECT_NE(e.message.find("p/data/k"), std::string::npos) << e.message;
   e = response_error(kCtx, 301, "<Error><Code>PermanentRedirect</Code></Error>");
   EXPECT_NE(e.message.find("object_storage.storages.main.region"), std::string::npos) << e.message;
   // CompleteMultipartUpload can fail inside a 200.
@@ -353,6 +359,12 @@ TEST(S3UnitMultipart, EtagOfACompletedUpload) {
   EXPECT_EQ(multipart_etag({"\"3303e12af474ca11d85ed2966a932992\"", "3ea4e15b91a17dc76052c56cfcdf67a2"}),
             "0732917abc3288784e318ac0aab1757a-2");
   EXPECT_EQ(multipart_etag({"not-hex"}), "");
+}
+
+TEST(S3UnitMultipart, RunningMd5OfPieces) {
+  Md5Hasher md5;
+  for (const char* piece : {"pa", "", "rt o", "ne"}) md5.update(piece);
+  EXPECT_EQ(md5.finish_hex(), "3303e12af474ca11d85ed2966a932992");  // md5("part one")
 }
 
 TEST(S3UnitRetry, BackoffGrowsWithJitterAndCap) {

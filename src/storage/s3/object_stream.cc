@@ -1,0 +1,288 @@
+#include "storage/s3/object_stream.h"
+
+#include <algorithm>
+#include <charconv>
+#include <chrono>
+#include <deque>
+#include <future>
+#include <optional>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+
+#include "storage/s3/multipart.h"
+#include "storage/s3/s3_call.h"
+
+namespace astacus::storage::s3 {
+
+namespace {
+
+class StreamingWriter final : public ObjectWriter {
+ public:
+  StreamingWriter(Client& client, const RetryPolicy& policy, std::string key, Headers headers,
+                  const StreamingLimits& limits)
+      : client_(client),
+        policy_(policy),
+        key_(std::move(key)),
+        headers_(std::move(headers)),
+        part_size_(static_cast<size_t>(std::max<int64_t>(1, limits.part_size))),
+        parts_in_flight_(static_cast<size_t>(std::max(1, limits.parts_in_flight))),
+        max_parts_(static_cast<size_t>(std::max<int64_t>(1, limits.max_parts))) {}
+
+  // Parts still uploading reference this writer: they are waited for first.
+  ~StreamingWriter() override {
+    drain();
+    if (upload_) upload_->abort();  // dropped uncommitted
+  }
+
+  Status write(std::string_view bytes) override {
+    ASTACUS_CHECK(check_open());
+    while (!bytes.empty()) {
+      // A full part is sent only once more bytes follow it, so an object of exactly one part
+      // stays a plain PUT and the last part of a multipart upload is never empty.
+      if (part_.size() == part_size_) ASTACUS_CHECK(send_part(/*more_follows=*/true));
+      if (part_.capacity() < part_size_) part_.reserve(part_size_);  // no growth by doubling
+      size_t take = std::min(part_size_ - part_.size(), bytes.size());
+      part_.append(bytes.substr(0, take));
+      bytes.remove_prefix(take);
+    }
+    return ok();
+  }
+
+  Status commit() override {
+    ASTACUS_CHECK(check_open());
+    ASTACUS_CHECK(upload_ ? finish_multipart() : put_whole());
+    committed_ = true;
+    part_ = std::string();
+    spare_ = std::string();
+    return ok();
+  }
+
+ private:
+  // What a part upload hands back: its ETag, and its buffer for reuse by a later part.
+  struct UploadedPart {
+    Result<std::string> etag;
+    std::string buffer;
+  };
+
+  Status check_open() const {
+    if (error_) return make_error(*error_);  // a failed writer stays failed
+    if (committed_) return errorf(ErrorCode::kInternal, "{}: object '{}' used after commit", client_.describe(), key_);
+    return ok();
+  }
+
+  Status put_whole() {
+    auto put = call(client_, policy_, Request{"PUT", key_, {}, headers_, part_});
+    if (!put) return fail(put.error());
+    return ok();
+  }
+
+  // Hands the filled part to a part upload, starting the multipart upload with the first one.
+  // When more bytes follow, they need one more part: the limit is checked before sending this
+  // one, so an object that cannot fit fails without uploading its last allowed part.
+  Status send_part(bool more_follows) {
+    size_t number = parts_sent_ + 1;
+    if (number + (more_follows ? 1 : 0) > max_parts_) return fail(too_many_parts());
+    if (!upload_) {
+      auto started = MultipartUpload::start(client_, policy_, key_, headers_);
+      if (!started) return fail(started.error());
+      upload_.emplace(std::move(*started));
+    }
+    Status room = make_room();
+    if (!room) return fail(room.error());
+    md5_.update(part_);
+    in_flight_.push_back(std::async(std::launch::async, [this, number, part = std::move(part_)]() mutable {
+      auto etag = upload_->upload_part(number, part);
+      return UploadedPart{std::move(etag), std::move(part)};
+    }));
+    ++parts_sent_;
+    part_ = std::exchange(spare_, std::string());
+    part_.clear();
+    return ok();
+  }
+
+  // Collects the parts that are done, and waits for the oldest while parts_in_flight_ run.
+  Status make_room() {
+    while (!in_flight_.empty() && (in_flight_.size() >= parts_in_flight_ || is_done(in_flight_.front()))) {
+      ASTACUS_CHECK(collect_oldest());
+    }
+    return ok();
+  }
+
+  static bool is_done(const std::future<UploadedPart>& part) {
+    return part.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
+  }
+
+  // Parts are collected in order, so etags_[i] is the ETag of part i + 1.
+  Status collect_oldest() {
+    UploadedPart done = in_flight_.front().get();
+    in_flight_.pop_front();
+    spare_ = std::move(done.buffer);
+    if (!done.etag) return make_error(done.etag.error());
+    etags_.push_back(std::move(*done.etag));
+    return ok();
+  }
+
+  Status finish_multipart() {
+    ASTACUS_CHECK(send_part(/*more_follows=*/false));  // the last one
+    while (!in_flight_.empty()) {
+      Status part = collect_oldest();
+      if (!part) return fail(part.error());
+    }
+    std::string whole_md5 = md5_.finish_hex();
+    Status done = upload_->complete(etags_, [&] { return whole_md5; });
+    if (!done) return fail(done.error());
+    upload_.reset();  // completed: nothing to abort
+    return ok();
+  }
+
+  // Records the failure, waits for the parts in flight (none may land after the abort), aborts.
+  Status fail(Error error) {
+    error_ = error;
+    drain();
+    if (upload_) upload_->abort();
+    upload_.reset();
+    part_ = std::string();
+    spare_ = std::string();
+    return make_error(std::move(error));
+  }
+
+  void drain() {
+    for (auto& part : in_flight_) part.wait();
+    in_flight_.clear();
+  }
+
+  Error too_many_parts() const {
+    return Error{ErrorCode::kInvalidArgument,
+                 fmt::format("{}: object '{}' is too large to stream: over {} parts of {} bytes ({} bytes); a "
+                             "streamed upload cannot grow its parts since its size is not known in advance",
+                             client_.describe(), key_, max_parts_, part_size_, max_parts_ * part_size_),
+                 false};
+  }
+
+  Client& client_;
+  RetryPolicy policy_;
+  std::string key_;
+  Headers headers_;
+  size_t part_size_;
+  size_t parts_in_flight_;
+  size_t max_parts_;
+
+  std::string part_;   // the part being filled
+  std::string spare_;  // the buffer of the last collected part, reused for the next one
+  std::optional<MultipartUpload> upload_;  // set from the first part until completed or aborted
+  size_t parts_sent_ = 0;
+  std::deque<std::future<UploadedPart>> in_flight_;
+  std::vector<std::string> etags_;
+  Md5Hasher md5_;  // of the whole object, to recognise a Complete whose answer was lost
+  std::optional<Error> error_;
+  bool committed_ = false;
+};
+
+std::optional<uint64_t> parse_size(std::string_view text) {
+  uint64_t n = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), n);
+  if (ec != std::errc() || end != text.data() + text.size()) return std::nullopt;
+  return n;
+}
+
+// "bytes 0-99/1234" → 1234; nullopt when malformed or "*".
+std::optional<uint64_t> content_range_total(std::string_view value) {
+  size_t slash = value.rfind('/');
+  if (slash == std::string_view::npos) return std::nullopt;
+  return parse_size(value.substr(slash + 1));
+}
+
+class RangeReader final : public ObjectReader {
+ public:
+  RangeReader(Client& client, const RetryPolicy& policy, std::string key, uint64_t size, std::string etag,
+              Metadata metadata, int64_t chunk_size)
+      : client_(client),
+        policy_(policy),
+        key_(std::move(key)),
+        size_(size),
+        etag_(std::move(etag)),
+        metadata_(std::move(metadata)),
+        chunk_size_(static_cast<uint64_t>(std::max<int64_t>(1, chunk_size))) {}
+
+  const Metadata& metadata() const override { return metadata_; }
+
+  Result<std::string_view> read(size_t max) override {
+    if (pos_ == chunk_.size()) {
+      if (offset_ == size_) return std::string_view();
+      ASTACUS_CHECK(fetch_next_chunk());
+    }
+    std::string_view piece = std::string_view(chunk_).substr(pos_, max);
+    pos_ += piece.size();
+    return piece;
+  }
+
+ private:
+  Status fetch_next_chunk() {
+    uint64_t length = std::min(chunk_size_, size_ - offset_);
+    Headers headers = {{"range", fmt::format("bytes={}-{}", offset_, offset_ + length - 1)}};
+    if (!etag_.empty()) headers.emplace_back("if-match", etag_);  // S3 answers 412 once replaced
+    Response response = ASTACUS_TRY(call(client_, policy_, Request{"GET", key_, {}, headers, {}}));
+    ASTACUS_CHECK(check_same_version(response));
+    if (response.body.size() != length) {
+      return errorf(ErrorCode::kUnavailable, "{}: GET '{}' bytes {}-{}: answered {} bytes instead of {} (HTTP {})",
+                    client_.describe(), key_, offset_, offset_ + length - 1, response.body.size(), length,
+                    response.status);
+    }
+    chunk_ = std::move(response.body);
+    pos_ = 0;
+    offset_ += length;
+    return ok();
+  }
+
+  // For servers that ignore If-Match: the answer's ETag and total size must be the HEAD's.
+  Status check_same_version(const Response& response) const {
+    const std::string* etag = response.header("etag");
+    const std::string* range = response.header("content-range");
+    std::optional<uint64_t> total = range ? content_range_total(*range) : std::nullopt;
+    bool etag_changed = etag && !etag_.empty() && *etag != etag_;
+    bool size_changed = total && *total != size_;
+    if (!etag_changed && !size_changed) return ok();
+    return errorf(ErrorCode::kConflict,
+                  "{}: object '{}' changed while it was being read (ETag {}, {} bytes when opened; now ETag {}, "
+                  "{} bytes)",
+                  client_.describe(), key_, etag_, size_, etag ? *etag : "?",
+                  total ? std::to_string(*total) : std::string("?"));
+  }
+
+  Client& client_;
+  RetryPolicy policy_;
+  std::string key_;
+  uint64_t size_;
+  std::string etag_;
+  Metadata metadata_;
+  uint64_t chunk_size_;
+
+  std::string chunk_;    // the last range fetched
+  size_t pos_ = 0;       // in chunk_
+  uint64_t offset_ = 0;  // of the end of chunk_ in the object
+};
+
+}  // namespace
+
+std::unique_ptr<ObjectWriter> make_streaming_writer(Client& client, const RetryPolicy& policy, std::string key,
+                                                    Headers headers, const StreamingLimits& limits) {
+  return std::make_unique<StreamingWriter>(client, policy, std::move(key), std::move(headers), limits);
+}
+
+Result<std::unique_ptr<ObjectReader>> make_range_reader(Client& client, const RetryPolicy& policy, std::string key,
+                                                        const Response& head, Metadata metadata,
+                                                        int64_t chunk_size) {
+  const std::string* length = head.header("content-length");
+  std::optional<uint64_t> size = length ? parse_size(*length) : std::nullopt;
+  if (!size) {
+    return errorf(ErrorCode::kUnavailable, "{}: HEAD '{}': answer has no valid Content-Length", client.describe(),
+                  key);
+  }
+  const std::string* etag = head.header("etag");
+  return std::make_unique<RangeReader>(client, policy, std::move(key), *size, etag ? *etag : "", std::move(metadata),
+                                       chunk_size);
+}
+
+}  // namespace astacus::storage::s3
