@@ -63,11 +63,16 @@ void notify_systemd_ready() {
 
 namespace {
 
-// Per-file buffers of up to tens of MiB come and go on many threads. glibc's default raises its
-// mmap threshold after the first free of such a buffer and then keeps freed ones in per-thread
-// arenas, so RSS grows to threads x biggest file. A fixed threshold returns them at once.
+// Per-blob buffers are at most a few MiB (bigger blobs stream through 1 MiB pieces,
+// storage::TransformOptions::stream_threshold), and they come and go on many threads. A fixed
+// mmap threshold above them keeps them on the heap: glibc's dynamic threshold would otherwise
+// grow with the biggest freed buffer (file lists of tens of MiB) and cache that much per arena,
+// while a threshold below them (1 MiB before) mmapped and page-faulted every blob's buffers
+// anew: a 1 MiB zstd compression cost 27x its CPU in this VM. The trim threshold keeps freed
+// heap tops for reuse within an op; each op ends with malloc_trim(0) (ops/background.cc).
 void bound_allocator_caching() {
-  mallopt(M_MMAP_THRESHOLD, 1 << 20);
+  mallopt(M_MMAP_THRESHOLD, 4 << 20);
+  mallopt(M_TRIM_THRESHOLD, 16 << 20);
   mallopt(M_ARENA_MAX, 4);
 }
 

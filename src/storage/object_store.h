@@ -31,7 +31,9 @@ struct TransformOptions {
   bool data_key_format = false;  // write "astdk1" objects (config encryption_format)
   /// Blobs larger than this are streamed through bounded buffers (upload_blob); smaller ones
   /// are read and encoded whole, which is cheaper per object.
-  uint64_t stream_threshold = uint64_t{8} << 20;
+  /// 2 MiB keeps a whole blob's buffers (plaintext + encoded) under the server's 4 MiB mmap
+  /// threshold (app/server_main.cc), so they are reused rather than page-faulted in each time.
+  uint64_t stream_threshold = uint64_t{2} << 20;
 };
 
 class ObjectStore {

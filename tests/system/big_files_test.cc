@@ -1,4 +1,4 @@
-// Files bigger than the streaming threshold (8 MiB): they pass through bounded buffers on
+// Files bigger than the streaming threshold (2 MiB): they pass through bounded buffers on
 // backup and restore, come back byte-identical, and a corrupt one changes nothing on disk.
 #include <gtest/gtest.h>
 
