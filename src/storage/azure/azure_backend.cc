@@ -4,11 +4,11 @@
 #include <atomic>
 #include <mutex>
 #include <optional>
-#include <random>
 
 #include "base/encoding.h"
 #include "base/parallel.h"
 #include "storage/azure/azure_names.h"
+#include "storage/azure/azure_stream.h"
 #include "storage/azure/azure_xml.h"
 
 namespace astacus::storage {
@@ -16,7 +16,6 @@ namespace astacus::storage {
 namespace {
 
 constexpr std::string_view kMetaPrefix = "x-ms-meta-";
-constexpr size_t kMaxBlocks = 50000;
 
 bool is_identifier(std::string_view name) {
   if (name.empty() || (name[0] >= '0' && name[0] <= '9')) return false;
@@ -60,16 +59,6 @@ Metadata metadata_from_headers(const azure::Pairs& headers) {
   return out;
 }
 
-// Fixed-width ids (Azure requires one length per blob): "<16 hex nonce>-<6-digit index>".
-std::vector<std::string> block_ids(size_t count) {
-  thread_local std::mt19937_64 rng{std::random_device{}()};
-  std::string nonce = fmt::format("{:016x}", rng());
-  std::vector<std::string> ids;
-  ids.reserve(count);
-  for (size_t i = 0; i < count; ++i) ids.push_back(base64_encode(fmt::format("{}-{:06d}", nonce, i)));
-  return ids;
-}
-
 }  // namespace
 
 AzureBackend::AzureBackend(std::string site, const std::string& prefix, azure::ClientOptions client,
@@ -98,36 +87,45 @@ Status AzureBackend::put(const std::string& key, std::string_view data, const Me
   std::string blob = ASTACUS_TRY(checked_blob_name(key));
   azure::Pairs meta = ASTACUS_TRY(metadata_headers(key, metadata));
   if (data.size() > options_.single_put_limit) return put_blocks(blob, data, meta);
-  azure::Request request{"Put Blob", "PUT", blob, {}, meta, data};
-  request.headers.emplace_back("x-ms-blob-type", "BlockBlob");
-  ASTACUS_CHECK(client_.call(request));
-  return ok();
+  return azure::put_blob(client_, blob, data, meta);
 }
 
+size_t AzureBackend::block_limit() const { return std::clamp<size_t>(options_.max_blocks, 1, azure::kMaxBlocks); }
+
 Status AzureBackend::put_blocks(const std::string& blob, std::string_view data, const azure::Pairs& meta) {
-  size_t block_size = std::max({options_.block_size, (data.size() + kMaxBlocks - 1) / kMaxBlocks, size_t{1}});
+  size_t max_blocks = block_limit();
+  size_t block_size = std::max({options_.block_size, (data.size() + max_blocks - 1) / max_blocks, size_t{1}});
   size_t count = (data.size() + block_size - 1) / block_size;
-  std::vector<std::string> ids = block_ids(count);
+  std::vector<std::string> ids = azure::BlockIds().first(count);
   std::mutex mutex;
   std::optional<Error> first_error;
   std::atomic<bool> failed{false};
   parallel_for(count, options_.block_threads, [&](size_t i) {
     if (failed) return;
-    azure::Request request{"Put Block", "PUT",
-                           blob,        {{"comp", "block"}, {"blockid", ids[i]}},
-                           {},          data.substr(i * block_size, block_size)};
-    auto sent = client_.call(request);
+    Status sent = azure::put_block(client_, blob, ids[i], data.substr(i * block_size, block_size));
     if (sent) return;
     std::lock_guard lock(mutex);
     if (!first_error) first_error = sent.error().with_context(fmt::format("block {} of {}", i + 1, count));
     failed = true;
   });
   if (first_error) return make_error(std::move(*first_error));
-  std::string body = azure::block_list_xml(ids);
-  azure::Request commit{"Put Block List", "PUT", blob, {{"comp", "blocklist"}}, meta, body};
-  commit.headers.emplace_back("Content-Type", "application/xml");
-  ASTACUS_CHECK(client_.call(commit));
-  return ok();
+  return azure::put_block_list(client_, blob, ids, meta);
+}
+
+Result<std::unique_ptr<ObjectWriter>> AzureBackend::open_writer(const std::string& key, const Metadata& metadata,
+                                                                bool /*batched*/) {
+  std::string blob = ASTACUS_TRY(checked_blob_name(key));
+  azure::Pairs meta = ASTACUS_TRY(metadata_headers(key, metadata));
+  azure::StreamLimits limits{options_.single_put_limit, options_.block_size, options_.block_threads,
+                             block_limit()};
+  return azure::make_block_writer(client_, std::move(blob), std::move(meta), limits);
+}
+
+Result<std::unique_ptr<ObjectReader>> AzureBackend::open_reader(const std::string& key) {
+  std::string blob = ASTACUS_TRY(checked_blob_name(key));
+  azure::Response properties = ASTACUS_TRY(client_.call({"Get Blob Properties", "HEAD", blob, {}, {}, {}}));
+  Metadata metadata = metadata_from_headers(properties.headers);
+  return azure::make_range_reader(client_, std::move(blob), properties, std::move(metadata), options_.block_size);
 }
 
 Result<StoredObject> AzureBackend::get(const std::string& key) {

@@ -13,6 +13,7 @@
 #include "base/result.h"
 #include "config/types.h"
 #include "storage/azure/azure_client.h"
+#include "storage/azure/azure_upload.h"
 #include "storage/backend.h"
 
 namespace astacus::storage {
@@ -20,8 +21,11 @@ namespace astacus::storage {
 /// Tuning knobs; the defaults are for production, tests make them small.
 struct AzureBackendOptions {
   size_t single_put_limit = size_t{4} << 20;  // larger objects: Put Block x N + Put Block List
-  size_t block_size = size_t{4} << 20;        // grown when an object would need > 50000 blocks
+  // put() grows it when an object would need more than max_blocks blocks; a streamed object
+  // (open_writer) cannot, so it may hold at most max_blocks × block_size (195 GiB by default).
+  size_t block_size = size_t{4} << 20;
   int block_threads = 4;                      // Put Block requests in flight per object
+  size_t max_blocks = azure::kMaxBlocks;      // Azure's limit per blob; tests lower it, never above
   int list_page_size = 0;                     // List Blobs maxresults; 0 = server default (5000)
   azure::RetryPolicy retry;
   std::chrono::milliseconds connect_timeout{10000};
@@ -35,6 +39,15 @@ class AzureBackend : public Backend {
                AzureBackendOptions options);
 
   Status put(const std::string& key, std::string_view data, const Metadata& metadata) override;
+  /// Streams the object: one Put Blob when it ends within single_put_limit, else Put Block as
+  /// each block fills (block_threads in flight) and Put Block List at commit (azure_stream.h).
+  /// `batched` changes nothing: Azure has no durability work to batch. Writers and readers use
+  /// this backend's client: the backend must outlive them.
+  Result<std::unique_ptr<ObjectWriter>> open_writer(const std::string& key, const Metadata& metadata,
+                                                    bool batched) override;
+  /// Get Blob Properties, then ranged Get Blob of up to block_size bytes as read() needs them,
+  /// pinned to the ETag first seen (Conflict when the blob changes). NotFound when absent.
+  Result<std::unique_ptr<ObjectReader>> open_reader(const std::string& key) override;
   Result<StoredObject> get(const std::string& key) override;
   Result<bool> exists(const std::string& key) override;
   Status remove(const std::string& key) override;
@@ -51,6 +64,8 @@ class AzureBackend : public Backend {
  private:
   Result<std::string> checked_blob_name(const std::string& key) const;
   Status put_blocks(const std::string& blob, std::string_view data, const azure::Pairs& meta_headers);
+  /// options_.max_blocks within 1..Azure's limit.
+  size_t block_limit() const;
 
   std::string site_;
   std::string prefix_;  // normalized: "" or ending in '/'

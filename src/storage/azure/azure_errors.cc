@@ -47,6 +47,12 @@ Error http_status_error(const ErrorContext& c, int status, const ErrorBody& body
                              c.site, c.account, subject(c), said, c.site),
                  false};
   }
+  if (status == 412) {
+    return Error{ErrorCode::kConflict,
+                 fmt::format("azure site '{}': {} failed, the blob no longer matches the request's condition: {}",
+                             c.site, subject(c), said),
+                 false};
+  }
   bool retryable = is_retryable_status(status, body.code);
   ErrorCode code = !retryable                                            ? ErrorCode::kInvalidArgument
                    : (status == 408 || body.code == "OperationTimedOut") ? ErrorCode::kTimeout

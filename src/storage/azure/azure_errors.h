@@ -4,6 +4,7 @@
 //   404 BlobNotFound (or 404 without ContainerNotFound on a blob)  NotFound, permanent
 //   404 ContainerNotFound   InvalidArgument naming object_storage.storages.<site>.bucket_name
 //   403 (AuthenticationFailed, AuthorizationFailure, ...)  InvalidArgument: check account_key/sas_token
+//   412 ConditionNotMet (If-Match of a ranged read: the blob changed)  Conflict, permanent
 //   5xx, 408, 429, ServerBusy, OperationTimedOut, InternalError   Unavailable/Timeout, retryable
 //   other 4xx               InvalidArgument, permanent
 //   transport: timeouts → Timeout; connect/send/receive failures → Unavailable, both retryable;

@@ -218,6 +218,10 @@ TEST(AzureErrors, Classification) {
     EXPECT_NE(e.message.find("HTTP " + std::to_string(status)), std::string::npos) << e.message;
   }
   EXPECT_EQ(http_status_error(context(), 500, {"OperationTimedOut", ""}).code, ErrorCode::kTimeout);
+  auto changed = http_status_error(context(), 412, {"ConditionNotMet", "The condition specified ... not met."});
+  EXPECT_EQ(changed.code, ErrorCode::kConflict);
+  EXPECT_FALSE(changed.retryable);
+  EXPECT_NE(changed.message.find("'data/x'"), std::string::npos) << changed.message;
   auto bad = http_status_error(context(), 400, {"InvalidHeaderValue", "bad header"});
   EXPECT_FALSE(bad.retryable);
   EXPECT_NE(bad.message.find("HTTP 400 InvalidHeaderValue: bad header"), std::string::npos) << bad.message;
