@@ -4,6 +4,7 @@
 #include "storage/gcs/gcs_credentials.h"
 #include "storage/gcs/gcs_names.h"
 #include "storage/gcs/gcs_resources.h"
+#include "storage/gcs/gcs_stream.h"
 #include "storage/gcs/gcs_upload.h"
 
 namespace astacus::storage {
@@ -48,6 +49,19 @@ Status GcsBackend::put(const std::string& key, std::string_view data, const Meta
   std::string name = ASTACUS_TRY(checked_name(key));
   gcs::ResumableUpload upload(client_, name, data, metadata, options_.chunk_size);
   return upload.run();
+}
+
+Result<std::unique_ptr<ObjectWriter>> GcsBackend::open_writer(const std::string& key, const Metadata& metadata,
+                                                              bool /*batched*/) {
+  std::string name = ASTACUS_TRY(checked_name(key));
+  ASTACUS_CHECK(gcs::upload_resource(name, metadata));  // metadata GCS cannot store fails before any byte
+  return gcs::make_streaming_writer(client_, std::move(name), metadata, options_.chunk_size);
+}
+
+Result<std::unique_ptr<ObjectReader>> GcsBackend::open_reader(const std::string& key) {
+  std::string name = ASTACUS_TRY(checked_name(key));
+  gcs::ObjectResource object = ASTACUS_TRY(resource(name));
+  return gcs::make_range_reader(client_, std::move(object), gcs::chunk_size_of(options_.chunk_size));
 }
 
 Result<gcs::ObjectResource> GcsBackend::resource(const std::string& name) const {

@@ -33,6 +33,12 @@ class GcsBackend : public Backend {
   GcsBackend(const std::string& prefix, gcs::Client client, GcsBackendOptions options);
 
   Status put(const std::string& key, std::string_view data, const Metadata& metadata) override;
+  /// Streams the object in chunks of the chunk size (gcs_stream.h): at most about two chunks in
+  /// memory. `batched` has no meaning for GCS (an object is visible once committed).
+  Result<std::unique_ptr<ObjectWriter>> open_writer(const std::string& key, const Metadata& metadata,
+                                                    bool batched) override;
+  /// The object resource, then ranged media GETs of up to a chunk pinned to its generation.
+  Result<std::unique_ptr<ObjectReader>> open_reader(const std::string& key) override;
   /// Object resource first (metadata, generation), then the bytes of that generation.
   Result<StoredObject> get(const std::string& key) override;
   Result<bool> exists(const std::string& key) override;

@@ -69,6 +69,10 @@ Error http_status_error(const ErrorContext& c, int status, std::string_view mess
                              c.bucket, c.operation, message),
                  false};
   }
+  if (status == 412) {
+    return Error{ErrorCode::kConflict,
+                 fmt::format("{}: GCS precondition failed: {} ({}: HTTP 412)", where, message, subject(c)), false};
+  }
   bool retryable = status == 408 || status == 429 || status >= 500;
   ErrorCode code = !retryable ? ErrorCode::kInvalidArgument
                    : status == 408 ? ErrorCode::kTimeout

@@ -5,6 +5,7 @@
 //   403                      Forbidden "GCS access denied"
 //   404 on the bucket        InvalidArgument naming object_storage.storages.<site>.bucket_name
 //   404 on an object         NotFound naming the object
+//   412                      Conflict "GCS precondition failed" (ifGenerationMatch: replaced)
 //   408, 429, 5xx            Timeout (408) / Unavailable, retryable
 //   other 4xx                InvalidArgument, permanent
 //   transport: timeouts → Timeout; connect/send/receive failures → Unavailable, both retryable;

@@ -48,6 +48,12 @@ std::string Urls::media(std::string_view name, std::string_view generation) cons
   return url;
 }
 
+std::string Urls::pinned_media(std::string_view name, std::string_view generation) const {
+  std::string url = object(name) + "?alt=media";
+  if (!generation.empty()) url += "&ifGenerationMatch=" + url_encode(generation);
+  return url;
+}
+
 std::string Urls::list(std::string_view prefix, std::string_view page_token, int max_results) const {
   std::string url = fmt::format("{}/storage/v1/b/{}/o?prefix={}&delimiter=%2F", endpoint, url_encode(bucket),
                                 url_encode(prefix));

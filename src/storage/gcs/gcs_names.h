@@ -31,6 +31,9 @@ struct Urls {
   std::string object(std::string_view name) const;
   /// The object's bytes of `generation` (alt=media).
   std::string media(std::string_view name, std::string_view generation) const;
+  /// The object's bytes only while its generation is `generation` (alt=media&ifGenerationMatch:
+  /// 412 once the object was replaced); any generation when `generation` is "".
+  std::string pinned_media(std::string_view name, std::string_view generation) const;
   /// objects.list of `prefix` with delimiter '/'; `page_token` and `max_results` when set.
   std::string list(std::string_view prefix, std::string_view page_token, int max_results) const;
   /// Starts a resumable upload of `name`.

@@ -1,7 +1,8 @@
 #pragma once
 // The JSON shapes of the GCS JSON API that the backend reads and writes: the object resource
 // sent to start an upload, object resources and objects.list pages read back, and GCS's
-// crc32c field (base64 of the big-endian CRC-32C). Pure functions; thread-safe.
+// crc32c field (base64 of the big-endian CRC-32C, also computed piece by piece). Pure functions;
+// thread-safe.
 
 #include <cstdint>
 #include <string>
@@ -39,5 +40,12 @@ Result<ListPage> parse_list_page(std::string_view body);
 
 /// GCS's crc32c of `data`: base64 of the CRC-32C in big-endian byte order.
 std::string crc32c_base64(std::string_view data);
+
+/// The same for a CRC-32C value (from crc32c_extend()).
+std::string crc32c_value_base64(uint32_t crc);
+
+/// The CRC-32C of A followed by `data`, given `crc` = the CRC-32C of A (0 for nothing): a
+/// stream's crc32c computed piece by piece, without holding its bytes.
+uint32_t crc32c_extend(uint32_t crc, std::string_view data);
 
 }  // namespace astacus::storage::gcs

@@ -4,9 +4,21 @@
 #include <algorithm>
 #include <charconv>
 
-#include "storage/gcs/gcs_resources.h"
+#include <spdlog/spdlog.h>
 
 namespace astacus::storage::gcs {
+
+namespace {
+
+// A cancel runs when a writer is dropped: it must not hold the caller for minutes.
+constexpr std::chrono::seconds kCancelDeadline{30};
+
+bool is_success(int status) { return status >= 200 && status < 300; }
+
+// GCS answers a cancel with 499; a session already gone (404/410) is as good.
+bool cancel_accepted(int status) { return status == 499 || status == 404 || status == 410 || is_success(status); }
+
+}  // namespace
 
 size_t chunk_size_of(size_t requested) { return std::max(kChunkQuantum, requested / kChunkQuantum * kChunkQuantum); }
 
@@ -22,47 +34,47 @@ Result<uint64_t> persisted_from_range(std::string_view range) {
   return errorf(ErrorCode::kInvalidArgument, "unexpected Range header '{}' in a resumable upload answer", range);
 }
 
-std::string content_range(uint64_t offset, size_t size, uint64_t total) {
-  if (size == 0) return fmt::format("bytes */{}", total);
-  return fmt::format("bytes {}-{}/{}", offset, offset + size - 1, total);
+std::string content_range(uint64_t offset, size_t size, std::optional<uint64_t> total) {
+  std::string of = total ? std::to_string(*total) : "*";
+  if (size == 0) return fmt::format("bytes */{}", of);
+  return fmt::format("bytes {}-{}/{}", offset, offset + size - 1, of);
 }
 
-ResumableUpload::ResumableUpload(const Client& client, std::string name, std::string_view data, Metadata metadata,
-                                 size_t chunk_size)
+// --- UploadSession --------------------------------------------------------------------------
+
+UploadSession::UploadSession(const Client& client, std::string name, Metadata metadata)
     : client_(client),
       name_(std::move(name)),
-      data_(data),
       metadata_(std::move(metadata)),
-      chunk_size_(chunk_size_of(chunk_size)),
       context_(client.context("resumable upload", name_, false)) {}
 
-Status ResumableUpload::start() {
+Status UploadSession::start(std::optional<uint64_t> total) {
   std::string body = ASTACUS_TRY(upload_resource(name_, metadata_));
-  HttpRequest request{"POST",
-                      client_.urls().resumable_upload(name_),
-                      {{"Content-Type", "application/json; charset=UTF-8"},
-                       {"X-Upload-Content-Type", "application/octet-stream"},
-                       {"X-Upload-Content-Length", std::to_string(data_.size())}},
-                      body};
+  HttpHeaders headers = {{"Content-Type", "application/json; charset=UTF-8"},
+                         {"X-Upload-Content-Type", "application/octet-stream"}};
+  if (total) headers.emplace_back("X-Upload-Content-Length", std::to_string(*total));
+  HttpRequest request{"POST", client_.urls().resumable_upload(name_), std::move(headers), body};
   HttpResponse response = ASTACUS_TRY(client_.call(request, context_));
-  session_ = response.header("Location");
-  if (session_.empty()) {
+  uri_ = response.header("Location");
+  if (uri_.empty()) {
     return errorf(ErrorCode::kUnavailable, "object_storage.storages.{}: GCS answered the start of the upload of "
                   "'{}' without a session URI (Location header)", client_.options().site, name_);
   }
   persisted_ = 0;
   complete_ = false;
-  session_lost_ = false;
+  lost_ = false;
+  cancelled_ = false;
+  final_object_ = ObjectResource{};
   return ok();
 }
 
-Result<bool> ResumableUpload::send_next_chunk() {
+Result<bool> UploadSession::send_chunk(const UploadBytes& bytes) {
   const auto start = Clock::now();
   const RetryPolicy& policy = client_.options().retry;
   const auto deadline = start + policy.deadline;
   bool resync = false;
   for (int attempt = 1;; ++attempt) {
-    auto sent = resync ? resync_then_put(deadline) : put_chunk(deadline);
+    auto sent = resync ? resync_then_put(bytes, deadline) : put_rest(bytes, deadline);
     if (sent || !sent.error().retryable) return sent;
     resync = true;  // the connection may have died after the server kept some bytes
     auto wait = backoff_delay(policy, attempt);
@@ -74,77 +86,127 @@ Result<bool> ResumableUpload::send_next_chunk() {
   }
 }
 
-Status ResumableUpload::run() {
-  for (int session = 1;; ++session) {
-    ASTACUS_CHECK(start());
-    Status sent = send_all_chunks();
-    if (sent || !session_lost_ || session > 1) return sent;
-  }
-}
-
-Status ResumableUpload::send_all_chunks() {
+Result<bool> UploadSession::send_all(const UploadBytes& bytes) {
+  // The last bytes must also complete the object (an empty object is a status query only).
+  const bool last = bytes.total && bytes.end() == *bytes.total;
   int stalls = 0;  // answers that accepted no new byte, in a row
-  for (;;) {
-    uint64_t before = persisted_;
-    if (ASTACUS_TRY(send_next_chunk())) return ok();
-    stalls = persisted_ > before ? 0 : stalls + 1;
-    if (stalls >= client_.options().retry.max_attempts) {
-      return errorf(ErrorCode::kUnavailable,
-                    "object_storage.storages.{}: GCS accepted no new byte of '{}' in {} chunks (stuck at {} of {})",
-                    client_.options().site, name_, stalls, persisted_, data_.size());
+  while (!complete_ && (persisted_ < bytes.end() || last)) {
+    if (persisted_ < bytes.offset) {
+      return make_error(ErrorCode::kUnavailable,
+                        fmt::format("object_storage.storages.{}: GCS has only {} bytes of the upload of '{}' "
+                                    "although {} were confirmed before; the upload must start over",
+                                    client_.options().site, persisted_, name_, bytes.offset),
+                        true);
     }
+    uint64_t before = persisted_;
+    ASTACUS_CHECK(send_chunk(bytes));
+    stalls = persisted_ > before ? 0 : stalls + 1;
+    if (!complete_ && stalls >= client_.options().retry.max_attempts) return make_error(stalled(bytes, stalls));
+  }
+  return complete_;
+}
+
+Error UploadSession::stalled(const UploadBytes& bytes, int stalls) const {
+  return Error{ErrorCode::kUnavailable,
+               fmt::format("object_storage.storages.{}: GCS accepted no new byte of '{}' in {} chunks (stuck at {} "
+                           "of {})",
+                           client_.options().site, name_, stalls, persisted_, bytes.end()),
+               false};
+}
+
+void UploadSession::cancel() {
+  if (uri_.empty() || complete_ || cancelled_) return;
+  cancelled_ = true;
+  RetryPolicy policy = client_.options().retry;
+  policy.max_attempts = std::min(policy.max_attempts, 2);
+  policy.deadline = std::min<std::chrono::milliseconds>(policy.deadline, kCancelDeadline);
+  HttpRequest request{"DELETE", uri_, {{"Content-Length", "0"}}, {}};
+  auto cancelled = with_retries(policy, [&](Clock::time_point deadline) -> Result<HttpResponse> {
+    HttpResponse response = ASTACUS_TRY(client_.send_once(request, deadline, context_));
+    if (cancel_accepted(response.status)) return response;
+    return make_error(http_status_error(context_, response.status, server_message(response.body)));
+  });
+  if (!cancelled) {
+    spdlog::warn("cancelling the upload session of '{}' failed (GCS drops it after a week): {}", name_,
+                 cancelled.error().message);
   }
 }
 
-Result<bool> ResumableUpload::put_chunk(Clock::time_point deadline) {
-  size_t size = static_cast<size_t>(std::min<uint64_t>(chunk_size_, data_.size() - persisted_));
-  HttpRequest request{"PUT",
-                      session_,
-                      {{"Content-Range", content_range(persisted_, size, data_.size())}},
-                      data_.substr(persisted_, size)};
+Result<bool> UploadSession::put_rest(const UploadBytes& bytes, Clock::time_point deadline) {
+  if (persisted_ < bytes.offset || persisted_ > bytes.end()) return false;  // the caller decides
+  std::string_view rest = bytes.bytes.substr(persisted_ - bytes.offset, bytes.max_request);
+  // With nothing left, only the last bytes need a request (a status query that completes them).
+  bool last = bytes.total && bytes.end() == *bytes.total;
+  if (rest.empty() && !last) return false;
+  HttpRequest request{"PUT", uri_, {{"Content-Range", content_range(persisted_, rest.size(), bytes.total)}}, rest};
   HttpResponse response = ASTACUS_TRY(client_.send_once(request, deadline, context_));
-  return on_answer(response);
+  return on_answer(response, bytes.end());
 }
 
-Result<bool> ResumableUpload::resync_then_put(Clock::time_point deadline) {
-  HttpRequest status{"PUT", session_, {{"Content-Range", content_range(0, 0, data_.size())}}, {}};
+Result<bool> UploadSession::resync_then_put(const UploadBytes& bytes, Clock::time_point deadline) {
+  HttpRequest status{"PUT", uri_, {{"Content-Range", content_range(0, 0, bytes.total)}}, {}};
   HttpResponse response = ASTACUS_TRY(client_.send_once(status, deadline, context_));
-  if (ASTACUS_TRY(on_answer(response))) return true;
-  return put_chunk(deadline);
+  if (ASTACUS_TRY(on_answer(response, bytes.end()))) return true;
+  return put_rest(bytes, deadline);
 }
 
-Result<bool> ResumableUpload::on_answer(const HttpResponse& response) {
+Result<bool> UploadSession::on_answer(const HttpResponse& response, uint64_t sent_end) {
   if (response.status == 200 || response.status == 201) {
-    ASTACUS_CHECK(check_final(response));
-    persisted_ = data_.size();
+    final_object_ = ASTACUS_TRY(parse_object(response.body));
+    persisted_ = final_object_.size;
     complete_ = true;
     return true;
   }
   if (response.status == 308) {
     uint64_t persisted = ASTACUS_TRY(persisted_from_range(response.header("Range")));
-    if (persisted > data_.size()) {
-      return errorf(ErrorCode::kInternal, "GCS says it has {} bytes of the {}-byte upload of '{}'", persisted,
-                    data_.size(), name_);
+    if (persisted > sent_end) {
+      return errorf(ErrorCode::kInternal, "GCS says it has {} bytes of the upload of '{}', but only {} were sent",
+                    persisted, name_, sent_end);
     }
     persisted_ = persisted;
     return false;
   }
   if (response.status == 404 || response.status == 410) {
-    session_lost_ = true;
+    lost_ = true;
     return errorf(ErrorCode::kUnavailable, "object_storage.storages.{}: GCS forgot the upload session of '{}' "
                   "(HTTP {}: {})", client_.options().site, name_, response.status, server_message(response.body));
   }
   return make_error(http_status_error(context_, response.status, server_message(response.body)));
 }
 
-Status ResumableUpload::check_final(const HttpResponse& response) const {
-  ObjectResource object = ASTACUS_TRY(parse_object(response.body));
-  bool crc_ok = object.crc32c.empty() || object.crc32c == crc32c_base64(data_);
-  if (object.size == data_.size() && crc_ok) return ok();
+Status check_stored(const UploadSession& session, uint64_t size, const std::string& crc32c) {
+  const ObjectResource& object = session.final_object();
+  bool crc_ok = object.crc32c.empty() || object.crc32c == crc32c;
+  if (object.size == size && crc_ok) return ok();
   return errorf(ErrorCode::kCorruption,
                 "object_storage.storages.{}: GCS stored '{}' with size {} crc32c '{}' but {} bytes with crc32c '{}' "
                 "were sent",
-                client_.options().site, name_, object.size, object.crc32c, data_.size(), crc32c_base64(data_));
+                session.client().options().site, session.name(), object.size, object.crc32c, size, crc32c);
 }
+
+// --- ResumableUpload ------------------------------------------------------------------------
+
+ResumableUpload::ResumableUpload(const Client& client, std::string name, std::string_view data, Metadata metadata,
+                                 size_t chunk_size)
+    : session_(client, std::move(name), std::move(metadata)), data_(data), chunk_size_(chunk_size_of(chunk_size)) {}
+
+Status ResumableUpload::start() { return session_.start(data_.size()); }
+
+Result<bool> ResumableUpload::send_next_chunk() {
+  bool done = ASTACUS_TRY(session_.send_chunk(whole()));
+  if (done) ASTACUS_CHECK(check_final());
+  return done;
+}
+
+Status ResumableUpload::run() {
+  for (int session = 1;; ++session) {
+    ASTACUS_CHECK(start());
+    auto sent = session_.send_all(whole());  // the whole object: complete, or an error
+    if (sent) return check_final();
+    if (!session_.lost() || session > 1) return make_error(std::move(sent).error());
+  }
+}
+
+Status ResumableUpload::check_final() const { return check_stored(session_, data_.size(), crc32c_base64(data_)); }
 
 }  // namespace astacus::storage::gcs

@@ -52,8 +52,9 @@ class GcsStandIn {
   /// Arms the fault knob: skip `skip` chunk PUTs, then cut `drops` of them (< 0: all) after
   /// `after` body bytes.
   void drop_uploads(uint64_t after, int drops, int skip = 0) const;
-  /// Counters: tokens_issued, tokens_refused, unauthorized, sessions, chunks, status_queries,
-  /// drops, objects.
+  /// Counters: tokens_issued, tokens_refused, unauthorized, sessions, chunks, open_ended_chunks
+  /// (Content-Range total "*"), status_queries, drops, cancelled (sessions), open_sessions
+  /// (neither finished nor cancelled), media_gets, ranged_gets, precondition_failures, objects.
   nlohmann::json stats() const;
   std::string log() const;
   /// SIGKILL + reap.

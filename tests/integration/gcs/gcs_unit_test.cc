@@ -1,6 +1,7 @@
 // Pure parts of the GCS backend and of its stand-in (label unit): base64url and JWTs (checked by
 // the stand-in's own verifier), token request/answer shapes, names and URLs, resumable-upload
-// headers, JSON resources, error classification and the credentials/config keys.
+// headers, JSON resources, crc32c computed piece by piece, error classification, the stand-in's
+// session rules and the credentials/config keys.
 #include <gtest/gtest.h>
 
 #include <curl/curl.h>
@@ -11,6 +12,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "codec/crc32c.h"
 #include "gcs_stand_in_process.h"
 #include "stand_in/store.h"
 #include "stand_in/token_check.h"
@@ -137,6 +139,8 @@ TEST(GcsStandInUnit, NamesFollowRohmuOnGcs) {
   gcs::Urls urls{"http://h:1", "bk"};
   EXPECT_EQ(urls.object("p/json/x+y"), "http://h:1/storage/v1/b/bk/o/p%2Fjson%2Fx%2By");
   EXPECT_EQ(urls.media("o", "42"), "http://h:1/storage/v1/b/bk/o/o?alt=media&generation=42");
+  EXPECT_EQ(urls.pinned_media("p/o", "42"), "http://h:1/storage/v1/b/bk/o/p%2Fo?alt=media&ifGenerationMatch=42");
+  EXPECT_EQ(urls.pinned_media("o", ""), "http://h:1/storage/v1/b/bk/o/o?alt=media");
   EXPECT_EQ(urls.list("p/data/", "", 0), "http://h:1/storage/v1/b/bk/o?prefix=p%2Fdata%2F&delimiter=%2F");
   EXPECT_EQ(urls.list("", "tok=", 2),
             "http://h:1/storage/v1/b/bk/o?prefix=&delimiter=%2F&maxResults=2&pageToken=tok%3D");
@@ -151,6 +155,8 @@ TEST(GcsStandInUnit, ResumableUploadHeaders) {
   EXPECT_EQ(gcs::content_range(262144, 10, 262154), "bytes 262144-262153/262154");
   EXPECT_EQ(gcs::content_range(0, 0, 0), "bytes */0");
   EXPECT_EQ(gcs::content_range(5, 0, 77), "bytes */77");
+  EXPECT_EQ(gcs::content_range(262144, 262144, std::nullopt), "bytes 262144-524287/*");  // size not known yet
+  EXPECT_EQ(gcs::content_range(0, 0, std::nullopt), "bytes */*");
   EXPECT_EQ(gcs::persisted_from_range("").value(), 0u);
   EXPECT_EQ(gcs::persisted_from_range("bytes=0-262143").value(), 262144u);
   EXPECT_FALSE(gcs::persisted_from_range("bytes=5-9"));
@@ -162,6 +168,8 @@ TEST(GcsStandInUnit, ResumableUploadHeaders) {
   EXPECT_EQ(range->last, 262153u);
   EXPECT_EQ(range->total, 262154u);
   EXPECT_TRUE(gcs_stand_in::parse_content_range("bytes */0")->status_query);
+  EXPECT_FALSE(gcs_stand_in::parse_content_range("bytes 0-262143/*")->total);
+  EXPECT_TRUE(gcs_stand_in::parse_content_range("bytes */*")->status_query);
   EXPECT_FALSE(gcs_stand_in::parse_content_range("bytes 0-1/x"));
 }
 
@@ -196,6 +204,21 @@ TEST(GcsStandInUnit, ResourcesKeepMetadataOrder) {
   EXPECT_EQ(gcs::crc32c_base64(""), "AAAAAA==");
 }
 
+TEST(GcsStandInUnit, Crc32cIsExtendedPieceByPiece) {
+  EXPECT_EQ(gcs::crc32c_extend(codec::crc32c("1234"), "56789"), 0xe3069283u);
+  EXPECT_EQ(gcs::crc32c_extend(0, "123456789"), 0xe3069283u);  // 0 = the CRC of nothing
+  EXPECT_EQ(gcs::crc32c_extend(0xe3069283u, ""), 0xe3069283u);
+  EXPECT_EQ(gcs::crc32c_value_base64(0xe3069283u), "4waSgw==");
+  std::string data = random_bytes(3 * 1024 * 1024 + 17, 21);
+  for (size_t piece : {size_t{1}, size_t{4093}, size_t{256 * 1024}, size_t{1024 * 1024 + 7}}) {
+    uint32_t crc = 0;
+    for (size_t offset = 0; offset < data.size(); offset += piece) {
+      crc = gcs::crc32c_extend(crc, std::string_view(data).substr(offset, piece));
+    }
+    EXPECT_EQ(gcs::crc32c_value_base64(crc), gcs::crc32c_base64(data)) << "pieces of " << piece;
+  }
+}
+
 TEST(GcsStandInUnit, ErrorsNameTheSiteAndClassify) {
   gcs::ErrorContext object{"site-a", "bk", "p/json/x", "objects.get", true};
   gcs::ErrorContext bucket{"site-a", "bk", "", "objects.list", false};
@@ -222,6 +245,10 @@ TEST(GcsStandInUnit, ErrorsNameTheSiteAndClassify) {
   EXPECT_TRUE(gcs::http_status_error(object, 429, "x").retryable);
   EXPECT_EQ(gcs::http_status_error(object, 408, "x").code, ErrorCode::kTimeout);
   EXPECT_FALSE(gcs::http_status_error(object, 400, "x").retryable);
+  e = gcs::http_status_error(object, 412, "At least one of the pre-conditions you specified did not hold.");
+  EXPECT_EQ(e.code, ErrorCode::kConflict);  // ifGenerationMatch: the object was replaced
+  EXPECT_FALSE(e.retryable);
+  EXPECT_TRUE(contains(e.message, "GCS precondition failed")) << e.message;
 
   e = gcs::token_error("site-a", "http://t/token", 400, "invalid_grant: Invalid JWT Signature.");
   EXPECT_EQ(e.code, ErrorCode::kForbidden);
@@ -351,6 +378,33 @@ TEST(GcsStandInUnit, StandInEnforcesTheChunkRules) {
   EXPECT_EQ(done.resource["size"], "524293");
   EXPECT_EQ(store.get("bk", "o")->data, std::string(q, 'a') + std::string(q, 'b') + "ccccc");
   EXPECT_EQ(store.put("nope", range("bytes */1"), "").status, 404);
+}
+
+TEST(GcsStandInUnit, StandInTakesChunksOfUnknownTotalAndCancelsSessions) {
+  gcs_stand_in::Store store({"bk"});
+  const size_t q = gcs_stand_in::kChunkQuantum;
+  auto range = [](const std::string& h) { return *gcs_stand_in::parse_content_range(h); };
+  std::string id = store.start_upload("bk", "o", nullptr, std::nullopt);
+  EXPECT_EQ(store.put(id, range("bytes 0-99/*"), std::string(100, 'a')).status, 400);  // not 256 KiB, not last
+  EXPECT_EQ(store.put(id, range("bytes 0-262143/*"), std::string(q, 'a')).status, 308);
+  auto status = store.put(id, range("bytes */*"), "");
+  EXPECT_EQ(status.status, 308);
+  EXPECT_EQ(status.persisted, q);
+  EXPECT_EQ(store.open_session_count(), 1u);
+  auto done = store.put(id, range("bytes 262144-262148/262149"), "ccccc");  // the last chunk names the total
+  EXPECT_EQ(done.status, 200);
+  EXPECT_EQ(done.resource["size"], "262149");
+  EXPECT_EQ(store.open_session_count(), 0u);
+  EXPECT_FALSE(store.cancel_upload(id)) << "a finished upload is not cancelled";
+  EXPECT_EQ(store.get("bk", "o")->data, std::string(q, 'a') + "ccccc");
+
+  std::string cancelled = store.start_upload("bk", "p", nullptr, std::nullopt);
+  EXPECT_EQ(store.put(cancelled, range("bytes 0-262143/*"), std::string(q, 'b')).status, 308);
+  EXPECT_TRUE(store.cancel_upload(cancelled));
+  EXPECT_EQ(store.put(cancelled, range("bytes */*"), "").status, 404);  // GCS refuses it too
+  EXPECT_FALSE(store.cancel_upload(cancelled));
+  EXPECT_FALSE(store.get("bk", "p"));
+  EXPECT_EQ(store.open_session_count(), 0u);
 }
 
 }  // namespace

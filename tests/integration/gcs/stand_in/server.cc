@@ -1,6 +1,7 @@
 // Routes of the GCS stand-in: token endpoint, JSON API subset, resumable uploads, test controls.
 #include "server.h"
 
+#include <algorithm>
 #include <cstdint>
 #include <chrono>
 #include <random>
@@ -64,6 +65,38 @@ std::optional<uint64_t> number_param(const httplib::Request& req, const char* na
   }
 }
 
+using ByteRange = std::pair<ssize_t, ssize_t>;  // httplib's parse: -1 for a missing bound
+
+// The request's single byte range, if any. httplib 0.11 cuts the body of every answer to a
+// request with a Range header to that range (error bodies too, turning them into 416s), so the
+// route serves the range itself and clears httplib's copy of it.
+std::optional<ByteRange> take_range(const httplib::Request& req) {
+  auto& ranges = const_cast<httplib::Request&>(req).ranges;
+  std::optional<ByteRange> range;
+  if (ranges.size() == 1) range = ranges.front();
+  ranges.clear();
+  return range;
+}
+
+// [first, last] of `range` in an object of `size` bytes (RFC 9110: the end is capped, "-N" is
+// the last N bytes); nullopt when it cannot be satisfied.
+std::optional<std::pair<uint64_t, uint64_t>> resolve_range(const ByteRange& range, uint64_t size) {
+  if (range.first < 0) {
+    auto suffix = static_cast<uint64_t>(std::max<ssize_t>(range.second, 0));
+    if (suffix == 0 || size == 0) return std::nullopt;
+    return std::make_pair(size - std::min(suffix, size), size - 1);
+  }
+  auto first = static_cast<uint64_t>(range.first);
+  if (first >= size) return std::nullopt;
+  uint64_t last = range.second < 0 ? size - 1 : std::min(static_cast<uint64_t>(range.second), size - 1);
+  return std::make_pair(first, last);
+}
+
+bool generation_matches(const httplib::Request& req, const Object& object) {
+  if (!req.has_param("ifGenerationMatch")) return true;
+  return number_param(req, "ifGenerationMatch") == static_cast<uint64_t>(object.generation);
+}
+
 }  // namespace
 
 StandInServer::StandInServer(ServerOptions options) : options_(std::move(options)), store_(options_.buckets) {
@@ -90,6 +123,7 @@ void StandInServer::routes() {
   http_.Put(kUploadPath, [this](Req req, Res res, const httplib::ContentReader& reader) {
     put_upload(req, res, reader);
   });
+  http_.Delete(kUploadPath, [this](Req req, Res res) { cancel_upload(req, res); });
   http_.Get("/_standin/stats", [this](Req, Res res) { stats(res); });
   http_.Post("/_standin/faults", [this](Req req, Res res) { faults(req, res); });
 }
@@ -132,18 +166,40 @@ bool StandInServer::authorized(const httplib::Request& req, httplib::Response& r
 }
 
 void StandInServer::get_object(const httplib::Request& req, httplib::Response& res) {
+  std::optional<ByteRange> range = take_range(req);  // before any answer is made
   if (!authorized(req, res)) return;
   std::string bucket = req.matches[1], name = req.matches[2];
   if (!store_.has_bucket(bucket)) return send_error(res, 404, "The specified bucket does not exist.", "notFound");
   auto object = store_.get(bucket, name);
   if (!object) return send_no_such_object(res, bucket, name);
+  if (!generation_matches(req, *object)) {
+    precondition_failures_++;
+    return send_error(res, 412, "At least one of the pre-conditions you specified did not hold.",
+                      "conditionNotMet");
+  }
   if (req.get_param_value("alt") != "media") return send(res, 200, object_resource(bucket, name, *object));
   auto generation = number_param(req, "generation");
   if (req.has_param("generation") && generation != static_cast<uint64_t>(object->generation)) {
     return send_no_such_object(res, bucket, name);
   }
-  res.set_header("x-goog-generation", std::to_string(object->generation));
-  res.set_content(object->data, "application/octet-stream");
+  serve_media(*object, range, res);
+}
+
+void StandInServer::serve_media(const Object& object, std::optional<ByteRange> range, httplib::Response& res) {
+  media_gets_++;
+  res.set_header("x-goog-generation", std::to_string(object.generation));
+  if (!range) return res.set_content(object.data, "application/octet-stream");
+  ranged_gets_++;
+  uint64_t size = object.data.size();
+  auto span = resolve_range(*range, size);
+  if (!span) {
+    res.set_header("Content-Range", fmt::format("bytes */{}", size));
+    return send_error(res, 416, "The requested range cannot be satisfied.", "requestedRangeNotSatisfiable");
+  }
+  auto [first, last] = *span;
+  res.set_header("Content-Range", fmt::format("bytes {}-{}/{}", first, last, size));
+  res.set_content(object.data.substr(first, last - first + 1), "application/octet-stream");
+  res.status = 206;
 }
 
 void StandInServer::delete_object(const httplib::Request& req, httplib::Response& res) {
@@ -220,6 +276,7 @@ void StandInServer::put_upload(const httplib::Request& req, httplib::Response& r
   receive_up_to(cut ? *drop_after : UINT64_MAX);
   if (!range) return send_error(res, 400, "Invalid request. Missing or malformed Content-Range.", "invalid");
   (is_chunk ? chunks_ : status_queries_)++;
+  if (is_chunk && !range->total) open_ended_chunks_++;
   std::string id = req.get_param_value("upload_id");
   if (cut) {
     store_.keep_partial(id, *range, body);
@@ -238,6 +295,14 @@ void StandInServer::put_upload(const httplib::Request& req, httplib::Response& r
     return;
   }
   send_error(res, answer.status, answer.message, answer.status == 404 ? "notFound" : "invalid");
+}
+
+void StandInServer::cancel_upload(const httplib::Request& req, httplib::Response& res) {
+  if (!authorized(req, res)) return;
+  std::string id = req.get_param_value("upload_id");
+  if (!store_.cancel_upload(id)) return send_error(res, 404, "No such upload session: " + id, "notFound");
+  cancelled_++;
+  res.status = 499;  // GCS's answer to a cancelled upload ("Client Closed Request"), with no body
 }
 
 std::optional<uint64_t> StandInServer::take_drop() {
@@ -265,8 +330,14 @@ void StandInServer::stats(httplib::Response& res) {
                   {"unauthorized", unauthorized_.load()},
                   {"sessions", sessions_.load()},
                   {"chunks", chunks_.load()},
+                  {"open_ended_chunks", open_ended_chunks_.load()},
                   {"status_queries", status_queries_.load()},
                   {"drops", drops_.load()},
+                  {"cancelled", cancelled_.load()},
+                  {"open_sessions", store_.open_session_count()},
+                  {"media_gets", media_gets_.load()},
+                  {"ranged_gets", ranged_gets_.load()},
+                  {"precondition_failures", precondition_failures_.load()},
                   {"objects", store_.object_count()}});
 }
 

@@ -4,6 +4,10 @@
 // routes for tests: GET /_standin/stats and POST /_standin/faults (drop upload connections).
 // Every storage route wants "Authorization: Bearer <token from /token>" (else 401, Google's
 // JSON error shape). Thread-safe.
+// As GCS does: objects.get takes ifGenerationMatch (412 conditionNotMet when the object has
+// another generation); media GETs take one "Range: bytes=A-B" / "bytes=A-" / "bytes=-N" (206 +
+// Content-Range, 416 when it starts past the end; several ranges get the whole object); a DELETE
+// of a session URI cancels an unfinished upload (499, then 404 for the session).
 
 #include <atomic>
 #include <cstdint>
@@ -12,6 +16,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <httplib.h>
@@ -54,6 +59,8 @@ class StandInServer {
   void list_objects(const httplib::Request& req, httplib::Response& res);
   void start_upload(const httplib::Request& req, httplib::Response& res);
   void put_upload(const httplib::Request& req, httplib::Response& res, const httplib::ContentReader& reader);
+  void cancel_upload(const httplib::Request& req, httplib::Response& res);
+  void serve_media(const Object& object, std::optional<std::pair<ssize_t, ssize_t>> range, httplib::Response& res);
   std::optional<uint64_t> take_drop();
   void faults(const httplib::Request& req, httplib::Response& res);
   void stats(httplib::Response& res);
@@ -65,7 +72,8 @@ class StandInServer {
   std::map<std::string, int64_t> tokens_;  // access token -> expiry (unix milliseconds)
   DropFault fault_;
   std::atomic<int> tokens_issued_{0}, tokens_refused_{0}, unauthorized_{0}, sessions_{0}, chunks_{0},
-      status_queries_{0}, drops_{0};
+      open_ended_chunks_{0}, status_queries_{0}, drops_{0}, cancelled_{0}, media_gets_{0}, ranged_gets_{0},
+      precondition_failures_{0};
 };
 
 }  // namespace astacus::gcs_stand_in

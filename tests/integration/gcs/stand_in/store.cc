@@ -1,6 +1,7 @@
 // In-memory buckets, objects, listings and resumable-upload sessions of the GCS stand-in.
 #include "store.h"
 
+#include <algorithm>
 #include <charconv>
 #include <ctime>
 #include <random>
@@ -204,6 +205,20 @@ void Store::keep_partial(const std::string& id, const ContentRange& range, std::
   Session& session = it->second;
   if (range.first != session.data.size()) return;
   session.data.append(received.substr(0, received.size() / kChunkQuantum * kChunkQuantum));
+}
+
+bool Store::cancel_upload(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  auto it = sessions_.find(id);
+  if (it == sessions_.end() || it->second.done) return false;
+  sessions_.erase(it);
+  return true;
+}
+
+size_t Store::open_session_count() const {
+  std::lock_guard lock(mutex_);
+  return static_cast<size_t>(
+      std::count_if(sessions_.begin(), sessions_.end(), [](const auto& entry) { return !entry.second.done; }));
 }
 
 size_t Store::object_count() const {

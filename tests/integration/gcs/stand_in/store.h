@@ -1,7 +1,8 @@
 #pragma once
 // The stand-in's buckets, objects and resumable-upload sessions, in memory. Objects appear only
 // when the last byte of their upload arrives. Chunks must start where the session ends, must
-// match their Content-Range, and must be multiples of 256 KiB unless they are the last one.
+// match their Content-Range, and must be multiples of 256 KiB unless they are the last one; the
+// total may stay unknown ("bytes A-B/*") until the last chunk. A cancelled session is forgotten.
 // Thread-safe (one mutex).
 
 #include <cstdint>
@@ -66,8 +67,13 @@ class Store {
   /// A chunk cut short by a dropped connection: keeps the whole 256 KiB blocks of `received` when
   /// the chunk started where the session ends (as GCS keeps what it persisted).
   void keep_partial(const std::string& id, const ContentRange& range, std::string_view received);
+  /// Cancels (forgets) an unfinished session, as a DELETE of its URI does on GCS: later requests
+  /// to it get 404. False when there is no such unfinished session.
+  bool cancel_upload(const std::string& id);
 
   size_t object_count() const;
+  /// Sessions neither finished nor cancelled.
+  size_t open_session_count() const;
 
  private:
   struct Session {
