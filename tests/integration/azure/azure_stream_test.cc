@@ -1,7 +1,7 @@
 // The Azure backend's streaming writer and reader against a real Azurite: one Put Blob for small
 // objects (chosen as put() chooses), blocks staged as they fill, ranged reads, dropped and failed
 // writers, the block limit, blobs replaced mid-read, and ObjectStore's streaming path over Azure.
-// Requests are counted by proxies (../s3/tcp_proxy.h) placed between the backend and Azurite.
+// Requests are counted by proxies (support/tcp_proxy.h) placed between the backend and Azurite.
 #include <gtest/gtest.h>
 #include <unistd.h>
 
@@ -15,8 +15,9 @@
 #include "codec/blake2s.h"
 #include "storage/azure/azure_backend.h"
 #include "storage/object_store.h"
+#include "support/stream_io.h"
 #include "support/services.h"
-#include "tcp_proxy.h"
+#include "support/tcp_proxy.h"
 
 namespace astacus::testing {
 namespace {
@@ -85,32 +86,6 @@ UploadRequests operator-(const UploadRequests& a, const UploadRequests& b) {
   return {a.put_blob - b.put_blob, a.put_block - b.put_block, a.put_block_list - b.put_block_list};
 }
 
-// Writes `data` in pieces of the sizes in `sizes`, cycled.
-Status write_in_pieces(ObjectWriter& writer, std::string_view data, const std::vector<size_t>& sizes) {
-  size_t offset = 0;
-  for (size_t i = 0; offset < data.size(); ++i) {
-    size_t n = std::min(sizes[i % sizes.size()], data.size() - offset);
-    ASTACUS_CHECK(writer.write(data.substr(offset, n)));
-    offset += n;
-  }
-  return ok();
-}
-
-// Reads to the end with read(max) for the maxima in `maxes`, cycled; every piece must fit.
-std::string read_in_pieces(ObjectReader& reader, const std::vector<size_t>& maxes) {
-  std::string out;
-  for (size_t i = 0;; ++i) {
-    size_t max = maxes[i % maxes.size()];
-    auto piece = reader.read(max);
-    if (!piece) {
-      ADD_FAILURE() << piece.error().message;
-      return out;
-    }
-    if (piece->empty()) return out;
-    EXPECT_LE(piece->size(), max);
-    out.append(*piece);
-  }
-}
 
 // The number of blocks in Get Block List's `list` ("CommittedBlocks" or "UncommittedBlocks").
 int block_count(const AzureBackend& backend, const std::string& blob, const std::string& list) {

@@ -13,6 +13,7 @@
 #include "storage/gcs/gcs_backend.h"
 #include "storage/gcs/gcs_upload.h"
 #include "storage/object_store.h"
+#include "support/stream_io.h"
 #include "support/cluster.h"
 
 namespace astacus::testing {
@@ -49,32 +50,6 @@ Metadata sorted(Metadata md) {
 
 bool contains(const std::string& text, const std::string& part) { return text.find(part) != std::string::npos; }
 
-// Writes `data` in pieces of the sizes in `sizes`, cycled.
-Status write_in_pieces(ObjectWriter& writer, std::string_view data, const std::vector<size_t>& sizes) {
-  size_t offset = 0;
-  for (size_t i = 0; offset < data.size(); ++i) {
-    size_t n = std::min(sizes[i % sizes.size()], data.size() - offset);
-    ASTACUS_CHECK(writer.write(data.substr(offset, n)));
-    offset += n;
-  }
-  return ok();
-}
-
-// Reads to the end with read(max) for the maxima in `maxes`, cycled; every piece must fit.
-std::string read_in_pieces(ObjectReader& reader, const std::vector<size_t>& maxes) {
-  std::string out;
-  for (size_t i = 0;; ++i) {
-    size_t max = maxes[i % maxes.size()];
-    auto piece = reader.read(max);
-    if (!piece) {
-      ADD_FAILURE() << piece.error().message;
-      return out;
-    }
-    if (piece->empty()) return out;
-    EXPECT_LE(piece->size(), max);
-    out.append(*piece);
-  }
-}
 
 // Stand-in counters since the snapshot was taken.
 class StatsDelta {

@@ -16,7 +16,7 @@
 #include "support/cluster.h"
 #include "support/process.h"
 #include "support/services.h"
-#include "tcp_proxy.h"
+#include "support/tcp_proxy.h"
 
 namespace astacus::testing {
 namespace {

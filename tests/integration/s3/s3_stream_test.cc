@@ -16,9 +16,10 @@
 #include "storage/s3/s3_backend.h"
 #include "storage/s3/s3_call.h"
 #include "storage/s3/s3_config.h"
+#include "support/stream_io.h"
 #include "support/cluster.h"
 #include "support/services.h"
-#include "tcp_proxy.h"
+#include "support/tcp_proxy.h"
 
 namespace astacus::testing {
 namespace {
@@ -79,32 +80,6 @@ config::S3StorageConfig via(const config::S3StorageConfig& c, int port) {
   return out;
 }
 
-// Writes `data` in pieces of the sizes in `sizes`, cycled.
-Status write_in_pieces(ObjectWriter& writer, std::string_view data, const std::vector<size_t>& sizes) {
-  size_t offset = 0;
-  for (size_t i = 0; offset < data.size(); ++i) {
-    size_t n = std::min(sizes[i % sizes.size()], data.size() - offset);
-    ASTACUS_CHECK(writer.write(data.substr(offset, n)));
-    offset += n;
-  }
-  return ok();
-}
-
-// Reads to the end with read(max) for the maxima in `maxes`, cycled; every piece must fit.
-std::string read_in_pieces(ObjectReader& reader, const std::vector<size_t>& maxes) {
-  std::string out;
-  for (size_t i = 0;; ++i) {
-    size_t max = maxes[i % maxes.size()];
-    auto piece = reader.read(max);
-    if (!piece) {
-      ADD_FAILURE() << piece.error().message;
-      return out;
-    }
-    if (piece->empty()) return out;
-    EXPECT_LE(piece->size(), max);
-    out.append(*piece);
-  }
-}
 
 std::string md5_hex(std::string_view data) {
   storage::s3::Md5Hasher md5;
