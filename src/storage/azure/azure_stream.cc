@@ -12,6 +12,8 @@
 
 #include <fmt/format.h>
 
+#include "storage/parts_in_flight.h"
+
 namespace astacus::storage::azure {
 
 namespace {
@@ -30,12 +32,12 @@ class BlockWriter final : public ObjectWriter {
         meta_headers_(std::move(meta_headers)),
         single_put_limit_(limits.single_put_limit),
         block_size_(std::max<size_t>(1, limits.block_size)),
-        blocks_in_flight_(static_cast<size_t>(std::max(1, limits.blocks_in_flight))),
-        max_blocks_(std::max<size_t>(1, limits.max_blocks)) {}
+        max_blocks_(std::max<size_t>(1, limits.max_blocks)),
+        in_flight_(static_cast<size_t>(std::max(1, limits.blocks_in_flight)), [](Status sent) { return sent; }) {}
 
   // Blocks still being sent reference this writer: they are waited for first. Their staged
   // bytes need no clean-up (see the header).
-  ~BlockWriter() override { drain(); }
+  ~BlockWriter() override { in_flight_.wait_all(); }
 
   Status write(std::string_view bytes) override {
     ASTACUS_CHECK(check_open());
@@ -61,12 +63,6 @@ class BlockWriter final : public ObjectWriter {
   }
 
  private:
-  // What a Put Block hands back: its outcome, and its buffer for reuse by a later block.
-  struct SentBlock {
-    Status status;
-    std::string buffer;
-  };
-
   Status check_open() const {
     if (error_) return make_error(*error_);  // a failed writer stays failed
     if (committed_) return errorf(ErrorCode::kInternal, "{}: written after commit", blob_subject(client_, blob_));
@@ -87,7 +83,7 @@ class BlockWriter final : public ObjectWriter {
   }
 
   std::string take_block() {
-    std::string full = std::exchange(block_, std::exchange(spare_, std::string()));
+    std::string full = std::exchange(block_, in_flight_.take_spare());
     block_.clear();
     return full;
   }
@@ -104,34 +100,14 @@ class BlockWriter final : public ObjectWriter {
   Status send_block(std::string body, bool more_follows) {
     size_t number = blocks_sent_ + 1;
     if (number + (more_follows ? 1 : 0) > max_blocks_) return fail(too_many_blocks());
-    Status room = make_room();
-    if (!room) return fail(room.error());
-    in_flight_.push_back(std::async(std::launch::async, [this, number, body = std::move(body)]() mutable {
-      Status sent = put_block(client_, blob_, ids_.id(number - 1), body);
+    Status started = in_flight_.start(std::move(body), [this, number](std::string_view block) {
+      Status sent = put_block(client_, blob_, ids_.id(number - 1), block);
       if (!sent) sent = make_error(sent.error().with_context(fmt::format("block {}", number)));
-      return SentBlock{std::move(sent), std::move(body)};
-    }));
+      return sent;
+    });
+    if (!started) return fail(started.error());
     ++blocks_sent_;
     return ok();
-  }
-
-  // Collects the blocks that are done, and waits for the oldest while blocks_in_flight_ run.
-  Status make_room() {
-    while (!in_flight_.empty() && (in_flight_.size() >= blocks_in_flight_ || is_done(in_flight_.front()))) {
-      ASTACUS_CHECK(collect_oldest());
-    }
-    return ok();
-  }
-
-  static bool is_done(const std::future<SentBlock>& block) {
-    return block.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
-  }
-
-  Status collect_oldest() {
-    SentBlock done = in_flight_.front().get();
-    in_flight_.pop_front();
-    spare_ = std::move(done.buffer);
-    return done.status;
   }
 
   // The whole object in one Put Blob; held blocks are joined to the last one first (a copy of
@@ -151,10 +127,8 @@ class BlockWriter final : public ObjectWriter {
   Status finish_blocks() {
     ASTACUS_CHECK(send_held_blocks());
     ASTACUS_CHECK(send_block(take_block(), /*more_follows=*/false));  // the last one
-    while (!in_flight_.empty()) {
-      Status block = collect_oldest();
-      if (!block) return fail(block.error());
-    }
+    Status blocks = in_flight_.finish();
+    if (!blocks) return fail(blocks.error());
     Status listed = put_block_list(client_, blob_, ids_.first(blocks_sent_), meta_headers_);
     if (!listed) return fail(listed.error());
     return ok();
@@ -163,19 +137,13 @@ class BlockWriter final : public ObjectWriter {
   // Records the failure and waits for the blocks in flight (they reference this writer).
   Status fail(Error error) {
     error_ = error;
-    drain();
+    in_flight_.wait_all();
     release_buffers();
     return make_error(std::move(error));
   }
 
-  void drain() {
-    for (auto& block : in_flight_) block.wait();
-    in_flight_.clear();
-  }
-
   void release_buffers() {
     block_ = std::string();
-    spare_ = std::string();
     held_ = {};
   }
 
@@ -192,18 +160,16 @@ class BlockWriter final : public ObjectWriter {
   Pairs meta_headers_;
   size_t single_put_limit_;
   size_t block_size_;
-  size_t blocks_in_flight_;
   size_t max_blocks_;
   BlockIds ids_;
 
   std::string block_;               // the block being filled
-  std::string spare_;               // the buffer of the last collected block, reused for the next one
   std::vector<std::string> held_;   // full blocks not sent while the object may be one Put Blob
   uint64_t size_ = 0;               // bytes written so far
   size_t blocks_sent_ = 0;
-  std::deque<std::future<SentBlock>> in_flight_;
   std::optional<Error> error_;
   bool committed_ = false;
+  PartsInFlight<Status> in_flight_;  // last: destroyed first, waiting for its blocks
 };
 
 std::optional<uint64_t> parse_size(std::string_view text) {

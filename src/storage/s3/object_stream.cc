@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "storage/parts_in_flight.h"
 #include "storage/s3/multipart.h"
 #include "storage/s3/s3_call.h"
 
@@ -27,12 +28,16 @@ class StreamingWriter final : public ObjectWriter {
         key_(std::move(key)),
         headers_(std::move(headers)),
         part_size_(static_cast<size_t>(std::max<int64_t>(1, limits.part_size))),
-        parts_in_flight_(static_cast<size_t>(std::max(1, limits.parts_in_flight))),
-        max_parts_(static_cast<size_t>(std::max<int64_t>(1, limits.max_parts))) {}
+        max_parts_(static_cast<size_t>(std::max<int64_t>(1, limits.max_parts))),
+        in_flight_(static_cast<size_t>(std::max(1, limits.parts_in_flight)), [this](Result<std::string> etag) {
+          if (!etag) return Status(make_error(etag.error()));
+          etags_.push_back(std::move(*etag));  // collected in order: etags_[i] is part i + 1's
+          return ok();
+        }) {}
 
   // Parts still uploading reference this writer: they are waited for first.
   ~StreamingWriter() override {
-    drain();
+    in_flight_.wait_all();
     if (upload_) upload_->abort();  // dropped uncommitted
   }
 
@@ -55,17 +60,10 @@ class StreamingWriter final : public ObjectWriter {
     ASTACUS_CHECK(upload_ ? finish_multipart() : put_whole());
     committed_ = true;
     part_ = std::string();
-    spare_ = std::string();
     return ok();
   }
 
  private:
-  // What a part upload hands back: its ETag, and its buffer for reuse by a later part.
-  struct UploadedPart {
-    Result<std::string> etag;
-    std::string buffer;
-  };
-
   Status check_open() const {
     if (error_) return make_error(*error_);  // a failed writer stays failed
     if (committed_) return errorf(ErrorCode::kInternal, "{}: object '{}' used after commit", client_.describe(), key_);
@@ -89,47 +87,19 @@ class StreamingWriter final : public ObjectWriter {
       if (!started) return fail(started.error());
       upload_.emplace(std::move(*started));
     }
-    Status room = make_room();
-    if (!room) return fail(room.error());
     md5_.update(part_);
-    in_flight_.push_back(std::async(std::launch::async, [this, number, part = std::move(part_)]() mutable {
-      auto etag = upload_->upload_part(number, part);
-      return UploadedPart{std::move(etag), std::move(part)};
-    }));
+    Status started = in_flight_.start(std::exchange(part_, in_flight_.take_spare()),
+                                      [this, number](std::string_view body) { return upload_->upload_part(number, body); });
+    if (!started) return fail(started.error());
     ++parts_sent_;
-    part_ = std::exchange(spare_, std::string());
     part_.clear();
-    return ok();
-  }
-
-  // Collects the parts that are done, and waits for the oldest while parts_in_flight_ run.
-  Status make_room() {
-    while (!in_flight_.empty() && (in_flight_.size() >= parts_in_flight_ || is_done(in_flight_.front()))) {
-      ASTACUS_CHECK(collect_oldest());
-    }
-    return ok();
-  }
-
-  static bool is_done(const std::future<UploadedPart>& part) {
-    return part.wait_for(std::chrono::seconds(0)) == std::future_status::ready;
-  }
-
-  // Parts are collected in order, so etags_[i] is the ETag of part i + 1.
-  Status collect_oldest() {
-    UploadedPart done = in_flight_.front().get();
-    in_flight_.pop_front();
-    spare_ = std::move(done.buffer);
-    if (!done.etag) return make_error(done.etag.error());
-    etags_.push_back(std::move(*done.etag));
     return ok();
   }
 
   Status finish_multipart() {
     ASTACUS_CHECK(send_part(/*more_follows=*/false));  // the last one
-    while (!in_flight_.empty()) {
-      Status part = collect_oldest();
-      if (!part) return fail(part.error());
-    }
+    Status parts = in_flight_.finish();
+    if (!parts) return fail(parts.error());
     std::string whole_md5 = md5_.finish_hex();
     Status done = upload_->complete(etags_, [&] { return whole_md5; });
     if (!done) return fail(done.error());
@@ -140,17 +110,11 @@ class StreamingWriter final : public ObjectWriter {
   // Records the failure, waits for the parts in flight (none may land after the abort), aborts.
   Status fail(Error error) {
     error_ = error;
-    drain();
+    in_flight_.wait_all();
     if (upload_) upload_->abort();
     upload_.reset();
     part_ = std::string();
-    spare_ = std::string();
     return make_error(std::move(error));
-  }
-
-  void drain() {
-    for (auto& part : in_flight_) part.wait();
-    in_flight_.clear();
   }
 
   Error too_many_parts() const {
@@ -166,18 +130,16 @@ class StreamingWriter final : public ObjectWriter {
   std::string key_;
   Headers headers_;
   size_t part_size_;
-  size_t parts_in_flight_;
   size_t max_parts_;
 
   std::string part_;   // the part being filled
-  std::string spare_;  // the buffer of the last collected part, reused for the next one
   std::optional<MultipartUpload> upload_;  // set from the first part until completed or aborted
   size_t parts_sent_ = 0;
-  std::deque<std::future<UploadedPart>> in_flight_;
   std::vector<std::string> etags_;
   Md5Hasher md5_;  // of the whole object, to recognise a Complete whose answer was lost
   std::optional<Error> error_;
   bool committed_ = false;
+  PartsInFlight<Result<std::string>> in_flight_;  // last: destroyed first, waiting for its parts
 };
 
 std::optional<uint64_t> parse_size(std::string_view text) {
