@@ -2,6 +2,7 @@
 // Only blobs the target lacks are shipped, each verified by its hash on the way; a manifest is
 // written last, after all its blobs, so an interrupted copy is resumed by running it again.
 #include <atomic>
+#include <map>
 #include <set>
 #include <spdlog/spdlog.h>
 
@@ -39,7 +40,12 @@ Result<std::vector<std::string>> backups_to_copy(storage::ObjectStore& from,
   return names;
 }
 
-Status copy_blob(storage::ObjectStore& from, storage::ObjectStore& to, const std::string& digest) {
+// Small blobs are copied whole; bigger ones stream (memory does not grow with the blob).
+Status copy_blob(storage::ObjectStore& from, storage::ObjectStore& to, const std::string& digest, int64_t size) {
+  if (size >= 0 && static_cast<uint64_t>(size) > to.options().stream_threshold) {
+    ASTACUS_TRY(to.copy_blob_from(from, digest, static_cast<uint64_t>(size)));
+    return ok();
+  }
   auto data = ASTACUS_TRY(from.download_blob(digest));
   if (codec::blake2s_hex(data) != digest) {
     return errorf(ErrorCode::kCorruption, "blob data/{} in storage '{}' is corrupt; not copied", digest,
@@ -100,19 +106,19 @@ Status Coordinator::run_copy(RunningOp& op, const std::string& from_name, const 
 
   // Plan: manifests the target lacks and the blobs they need that it lacks.
   std::vector<std::pair<std::string, std::string>> manifests;  // name, plaintext
-  std::set<std::string> needed;
+  std::map<std::string, int64_t> needed;  // hexdigest -> plaintext size
   for (const auto& name : names) {
     if (target_has.count(name)) continue;
     auto text = ASTACUS_TRY(from->download_json(name));
     auto parsed = ASTACUS_TRY(manifest::parse_manifest(text, name));
     for (const auto& r : parsed.snapshot_results) {
       for (const auto& h : r.hashes.value_or(std::vector<manifest::SnapshotHash>{})) {
-        if (!stored.count(h.hexdigest)) needed.insert(h.hexdigest);
+        if (!stored.count(h.hexdigest)) needed.emplace(h.hexdigest, h.size);
       }
     }
     manifests.emplace_back(name, std::move(text));
   }
-  std::vector<std::string> blobs(needed.begin(), needed.end());
+  std::vector<std::pair<std::string, int64_t>> blobs(needed.begin(), needed.end());
   manifest::Progress progress{0, 0, static_cast<int64_t>(blobs.size() + manifests.size()), false};
   auto report = [&op, &progress] {
     std::lock_guard guard(op.mutex);
@@ -126,7 +132,7 @@ Status Coordinator::run_copy(RunningOp& op, const std::string& from_name, const 
   std::optional<Error> first_error;
   parallel_for(blobs.size(), kCopyThreads, [&](size_t i) {
     if (runner_.shutting_down() || (op.lock && op.lock->lost())) return;
-    auto status = copy_blob(*from, *to, blobs[i]);
+    auto status = copy_blob(*from, *to, blobs[i].first, blobs[i].second);
     std::lock_guard guard(mutex);
     if (status) {
       ++progress.handled;

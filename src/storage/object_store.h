@@ -7,6 +7,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -66,6 +67,11 @@ class ObjectStore {
                                uint64_t size, bool verify = false);
   /// Blobs over TransformOptions::stream_threshold go through bounded buffers: memory does not
   /// grow with the file, and nothing is stored unless the whole file was read (and verified).
+  /// Copies data/<hexdigest> (`size` plaintext bytes) from `source` into this store through
+  /// bounded buffers: decoded there, re-encoded with this store's options here, stored only
+  /// when the plaintext hashes to `hexdigest` (Corruption naming the source otherwise; nothing
+  /// stored). Returns the stored size. Batched like upload_blob (flush() before a manifest).
+  Result<uint64_t> copy_blob_from(ObjectStore& source, const std::string& hexdigest, uint64_t size);
   /// Uploads `plaintext` as data/<hexdigest> (the caller vouches for the digest).
   Result<uint64_t> upload_blob_data(const std::string& hexdigest, std::string_view plaintext);
   /// Downloads and decodes data/<hexdigest> (plaintext; the caller verifies the hash).
@@ -108,6 +114,10 @@ class ObjectStore {
   Result<codec::DataKey> current_data_key(const config::EncryptionKey& key) const;
   Result<Stages> encoder_stages(uint64_t plaintext_size) const;
   Result<Stages> decoder_stages(const Metadata& metadata, const std::string& object_key) const;
+  /// Encodes what `produce` writes and stores it as data/<hexdigest>; with `verify`, only when
+  /// it hashes to `hexdigest` (Conflict "the content hashes to ..." otherwise).
+  Result<uint64_t> store_blob_stream(const std::string& hexdigest, uint64_t size, bool verify,
+                                     const std::function<Status(codec::ByteSink&)>& produce);
   Result<uint64_t> upload_blob_streaming(const std::string& hexdigest, const std::filesystem::path& path,
                                          uint64_t size, bool verify);
 

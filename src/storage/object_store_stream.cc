@@ -79,6 +79,34 @@ class CountingSink final : public codec::ByteSink {
   codec::ByteSink& next_;
 };
 
+// Counts and (when asked to) hashes the plaintext on its way into the encoder; more bytes than
+// expected stop the stream before the compressor's size pledge would.
+class PlaintextCheck final : public codec::ByteSink {
+ public:
+  PlaintextCheck(codec::ByteSink& next, uint64_t expected_size, bool hash)
+      : next_(next), expected_size_(expected_size), hash_(hash) {}
+  Status write(std::string_view bytes) override {
+    size_ += bytes.size();
+    if (size_ > expected_size_) {
+      return errorf(ErrorCode::kConflict, "the content is longer than the {} bytes expected", expected_size_);
+    }
+    if (hash_) hasher_.update(bytes);
+    return next_.write(bytes);
+  }
+  Status check_size() const {
+    if (size_ == expected_size_) return ok();
+    return errorf(ErrorCode::kConflict, "the content has {} bytes, not the {} expected", size_, expected_size_);
+  }
+  std::string finish_hex() { return hasher_.finish_hex(); }
+
+ private:
+  codec::ByteSink& next_;
+  uint64_t expected_size_;
+  bool hash_;
+  uint64_t size_ = 0;
+  codec::Blake2sHasher hasher_;
+};
+
 std::string blob_key(const std::string& hexdigest) { return fmt::format("{}/{}", kDataDir, hexdigest); }
 
 }  // namespace
@@ -121,6 +149,25 @@ Result<ObjectStore::Stages> ObjectStore::decoder_stages(const Metadata& metadata
   return stages;
 }
 
+Result<uint64_t> ObjectStore::store_blob_stream(const std::string& hexdigest, uint64_t size, bool verify,
+                                                const std::function<Status(codec::ByteSink&)>& produce) {
+  auto writer = ASTACUS_TRY(backend_->open_writer(blob_key(hexdigest), write_metadata(), true));
+  CountingSink stored(*writer);
+  codec::TransformChain chain(ASTACUS_TRY(encoder_stages(size)), stored);
+  PlaintextCheck plaintext(chain, size, verify);
+  ASTACUS_CHECK(produce(plaintext));
+  ASTACUS_CHECK(plaintext.check_size());
+  ASTACUS_CHECK(chain.finish());
+  // The bytes hashed are the bytes stored; on a mismatch nothing is (the writer is dropped
+  // uncommitted).
+  if (verify) {
+    std::string actual = plaintext.finish_hex();
+    if (actual != hexdigest) return errorf(ErrorCode::kConflict, "the content hashes to {}", actual);
+  }
+  ASTACUS_CHECK(writer->commit());
+  return stored.count;
+}
+
 Result<uint64_t> ObjectStore::upload_blob_streaming(const std::string& hexdigest, const std::filesystem::path& path,
                                                     uint64_t size, bool verify) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
@@ -133,35 +180,40 @@ Result<uint64_t> ObjectStore::upload_blob_streaming(const std::string& hexdigest
     ~Closer() { ::close(fd); }
   } closer{fd};
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
-
-  auto writer = ASTACUS_TRY(backend_->open_writer(blob_key(hexdigest), write_metadata(), true));
-  CountingSink stored(*writer);
-  codec::TransformChain chain(ASTACUS_TRY(encoder_stages(size)), stored);
-  codec::Blake2sHasher hasher;
-  std::string& buffer = piece_buffer();
-  uint64_t done = 0;
-  while (done < size) {
-    ssize_t n = ::read(fd, buffer.data(), std::min<uint64_t>(buffer.size(), size - done));
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return errorf(ErrorCode::kIoError, "cannot read '{}': {}", path.string(), std::strerror(errno));
-    if (n == 0) {
-      return errorf(ErrorCode::kConflict, "file '{}' is shorter than expected: {} bytes, snapshot recorded {}",
-                    path.string(), done, size);
+  auto read_file_into = [&](codec::ByteSink& out) -> Status {
+    std::string& buffer = piece_buffer();
+    uint64_t done = 0;
+    while (done < size) {
+      ssize_t n = ::read(fd, buffer.data(), std::min<uint64_t>(buffer.size(), size - done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return errorf(ErrorCode::kIoError, "cannot read '{}': {}", path.string(), std::strerror(errno));
+      if (n == 0) {
+        return errorf(ErrorCode::kConflict, "file '{}' is shorter than expected: {} bytes, snapshot recorded {}",
+                      path.string(), done, size);
+      }
+      ASTACUS_CHECK(out.write(std::string_view(buffer.data(), static_cast<size_t>(n))));
+      done += static_cast<uint64_t>(n);
     }
-    std::string_view piece(buffer.data(), static_cast<size_t>(n));
-    if (verify) hasher.update(piece);
-    ASTACUS_CHECK(chain.write(piece));
-    done += piece.size();
-  }
-  ASTACUS_CHECK(chain.finish());
-  // The bytes hashed are the bytes stored; a changed file leaves nothing behind (the writer
-  // is dropped uncommitted).
-  if (verify && hasher.finish_hex() != hexdigest) {
+    return ok();
+  };
+  auto stored = store_blob_stream(hexdigest, size, verify, read_file_into);
+  if (!stored && stored.error().code == ErrorCode::kConflict && stored.error().message.starts_with("the content")) {
     return errorf(ErrorCode::kConflict, "file '{}' no longer has the snapshotted content {}", path.string(),
                   hexdigest);
   }
-  ASTACUS_CHECK(writer->commit());
-  return stored.count;
+  return stored;
+}
+
+Result<uint64_t> ObjectStore::copy_blob_from(ObjectStore& source, const std::string& hexdigest, uint64_t size) {
+  ASTACUS_CHECK(check_name("blob", hexdigest));
+  auto stored = store_blob_stream(hexdigest, size, true,
+                                  [&](codec::ByteSink& out) { return source.download_blob_to(hexdigest, out); });
+  // The source is the one at fault when its blob does not decode, or decodes to other content.
+  if (!stored && (stored.error().code == ErrorCode::kConflict || stored.error().code == ErrorCode::kCorruption)) {
+    return errorf(ErrorCode::kCorruption, "blob data/{} in storage '{}' is corrupt ({}); not copied", hexdigest,
+                  source.name(), stored.error().message);
+  }
+  return stored;
 }
 
 Status ObjectStore::download_blob_to(const std::string& hexdigest, codec::ByteSink& out) {

@@ -33,6 +33,8 @@ std::vector<std::string> objects(const fs::path& dir) {
 TEST(SystemCopy, MigrateToANewSiteThenRestoreFromBoth) {
   TestCluster cluster;
   fill_sample_data(cluster);
+  // Over the 2 MiB stream threshold: copied site to site through bounded buffers.
+  write_file(cluster.root(0) / "big/sstable-Data.db", random_bytes(6 << 20, 5), 1700000000000000000);
   auto original = read_tree(cluster.root(0));
   auto new_site = cluster.work_dir() / "new-site";
   add_second_site(cluster, new_site, false);

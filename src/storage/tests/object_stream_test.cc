@@ -235,6 +235,37 @@ TEST_P(ObjectStoreStream, CorruptStoredBytesFailTheStream) {
   }
 }
 
+TEST_P(ObjectStoreStream, CopyToAnotherSiteStreamsAndRefusesCorruptSources) {
+  auto source = store(0);
+  const std::string content = mixed_content((3 << 20) + 5, 7);
+  const std::string hex = codec::blake2s_hex(content);
+  ASSERT_TRUE(source->upload_blob(hex, write_source(content), content.size(), false));
+  ASSERT_TRUE(source->flush());
+  TransformOptions target_options = options_for(Codec{"zstd"}, 0);
+  ObjectStore target("target", std::make_unique<LocalBackend>(tmp_.path(), "target"), target_options);
+
+  uint64_t stored = target.copy_blob_from(*source, hex, content.size()).value();
+  ASSERT_TRUE(target.flush());
+  EXPECT_EQ(fs::file_size(tmp_.path() / "target/data" / hex), stored);
+  EXPECT_EQ(target.download_blob(hex).value(), content) << "re-encoded with the target's codec";
+  EXPECT_EQ(target.backend().get("data/" + hex).value().metadata, (Metadata{{"compression-algorithm", "zstd"}}));
+
+  // A source blob whose content is not what its name says is refused, and nothing is stored.
+  const std::string other_hex = codec::blake2s_hex("something else");
+  ASSERT_TRUE(source->upload_blob(other_hex, write_source(content), content.size(), false));
+  ASSERT_TRUE(source->flush());
+  auto refused = target.copy_blob_from(*source, other_hex, content.size());
+  ASSERT_FALSE(refused);
+  EXPECT_EQ(refused.error().code, ErrorCode::kCorruption);
+  EXPECT_NE(refused.error().message.find(other_hex), std::string::npos) << refused.error().message;
+  EXPECT_NE(refused.error().message.find("'site'"), std::string::npos) << "names the source: " << refused.error().message;
+  auto wrong_size = target.copy_blob_from(*source, hex, content.size() - 1);
+  ASSERT_FALSE(wrong_size);
+  EXPECT_EQ(wrong_size.error().code, ErrorCode::kCorruption);
+  ASSERT_TRUE(target.flush());
+  EXPECT_EQ(target.list_hexdigests().value(), std::vector<std::string>{hex});
+}
+
 INSTANTIATE_TEST_SUITE_P(AllCodecs, ObjectStoreStream,
                          ::testing::Values(Codec{"zstd"}, Codec{"snappy"}, Codec{"lzma"},
                                            Codec{std::nullopt, true}, Codec{"zstd", true},
