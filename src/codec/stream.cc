@@ -38,4 +38,25 @@ Status TransformChain::finish() {
   return ok();
 }
 
+Status VerifyingSink::write(std::string_view bytes) {
+  size_ += bytes.size();
+  if (size_ > expected_size_) {
+    return errorf(ErrorCode::kCorruption, "the content is longer than the {} bytes expected", expected_size_);
+  }
+  hasher_.update(bytes);
+  return next_.write(bytes);
+}
+
+Status VerifyingSink::check_size() const {
+  if (size_ == expected_size_) return ok();
+  return errorf(ErrorCode::kCorruption, "the content has {} bytes, not the {} expected", size_, expected_size_);
+}
+
+Status VerifyingSink::check(const std::string& hexdigest) {
+  ASTACUS_CHECK(check_size());
+  std::string actual = hasher_.finish_hex();
+  if (actual != hexdigest) return errorf(ErrorCode::kCorruption, "the content hashes to {}", actual);
+  return ok();
+}
+
 }  // namespace astacus::codec

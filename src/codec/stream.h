@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "codec/blake2s.h"
 
 namespace astacus::codec {
 
@@ -42,6 +43,26 @@ class StreamTransform {
   virtual ~StreamTransform() = default;
   virtual Status update(std::string_view input, ByteSink& out) = 0;
   virtual Status finish(ByteSink& out) = 0;
+};
+
+/// Passes bytes on to `next` while counting and BLAKE2s-hashing them (a blob's plaintext on its
+/// way in or out). More than `expected_size` bytes is Corruption at once, which also stops a
+/// decompression bomb at the size the manifest records; check() at the end says whether exactly
+/// the expected bytes with the expected digest went through (Corruption naming what differs).
+class VerifyingSink final : public ByteSink {
+ public:
+  VerifyingSink(ByteSink& next, uint64_t expected_size) : next_(next), expected_size_(expected_size) {}
+  Status write(std::string_view bytes) override;
+  /// Exactly `expected_size` bytes went through.
+  Status check_size() const;
+  /// check_size(), and their BLAKE2s is `hexdigest`.
+  Status check(const std::string& hexdigest);
+
+ private:
+  ByteSink& next_;
+  uint64_t expected_size_;
+  uint64_t size_ = 0;
+  Blake2sHasher hasher_;
 };
 
 /// Runs transforms one after another: write() feeds the first, each one's output feeds the next,

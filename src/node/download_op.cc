@@ -62,38 +62,6 @@ Status restore_embedded(const std::filesystem::path& root, const FileMap& local,
   return write_restored_file(root, file.relative_path, data, file.mtime_ns);
 }
 
-// Hashes and counts a streamed blob on its way to the file; more bytes than the manifest
-// says is corruption (and stops a decompression bomb at the file's size).
-class VerifyingSink final : public codec::ByteSink {
- public:
-  VerifyingSink(codec::ByteSink& next, uint64_t expected_size) : next_(next), expected_size_(expected_size) {}
-  Status write(std::string_view bytes) override {
-    size_ += bytes.size();
-    if (size_ > expected_size_) {
-      return errorf(ErrorCode::kCorruption, "it decodes to more than the {} bytes the manifest records",
-                    expected_size_);
-    }
-    hasher_.update(bytes);
-    return next_.write(bytes);
-  }
-  /// Corruption unless exactly the expected bytes with the expected hash went through.
-  Status check(const std::string& hexdigest) {
-    if (size_ != expected_size_) {
-      return errorf(ErrorCode::kCorruption, "it decodes to {} bytes, the manifest records {}", size_,
-                    expected_size_);
-    }
-    std::string actual = hasher_.finish_hex();
-    if (actual != hexdigest) return errorf(ErrorCode::kCorruption, "its content hashes to {}", actual);
-    return ok();
-  }
-
- private:
-  codec::ByteSink& next_;
-  uint64_t expected_size_;
-  uint64_t size_ = 0;
-  codec::Blake2sHasher hasher_;
-};
-
 Status corrupt_blob_error(const storage::ObjectStore& store, const std::string& hexdigest, const Error& why) {
   return errorf(ErrorCode::kCorruption,
                 "blob data/{} in storage '{}' is corrupt: {}; existing files were left untouched", hexdigest,
@@ -106,7 +74,7 @@ Status restore_big_blob(storage::ObjectStore& store, const std::filesystem::path
                         const std::vector<const manifest::SnapshotFile*>& missing) {
   const manifest::SnapshotFile& first = *missing.front();
   auto file = ASTACUS_TRY(StreamedFile::create(root, first.relative_path));
-  VerifyingSink verified(*file, static_cast<uint64_t>(first.file_size));
+  codec::VerifyingSink verified(*file, static_cast<uint64_t>(first.file_size));
   Status fetched = store.download_blob_to(first.hexdigest, verified);
   if (fetched) fetched = verified.check(first.hexdigest);
   if (!fetched) {

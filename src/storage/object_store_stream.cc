@@ -79,34 +79,6 @@ class CountingSink final : public codec::ByteSink {
   codec::ByteSink& next_;
 };
 
-// Counts and (when asked to) hashes the plaintext on its way into the encoder; more bytes than
-// expected stop the stream before the compressor's size pledge would.
-class PlaintextCheck final : public codec::ByteSink {
- public:
-  PlaintextCheck(codec::ByteSink& next, uint64_t expected_size, bool hash)
-      : next_(next), expected_size_(expected_size), hash_(hash) {}
-  Status write(std::string_view bytes) override {
-    size_ += bytes.size();
-    if (size_ > expected_size_) {
-      return errorf(ErrorCode::kConflict, "the content is longer than the {} bytes expected", expected_size_);
-    }
-    if (hash_) hasher_.update(bytes);
-    return next_.write(bytes);
-  }
-  Status check_size() const {
-    if (size_ == expected_size_) return ok();
-    return errorf(ErrorCode::kConflict, "the content has {} bytes, not the {} expected", size_, expected_size_);
-  }
-  std::string finish_hex() { return hasher_.finish_hex(); }
-
- private:
-  codec::ByteSink& next_;
-  uint64_t expected_size_;
-  bool hash_;
-  uint64_t size_ = 0;
-  codec::Blake2sHasher hasher_;
-};
-
 std::string blob_key(const std::string& hexdigest) { return fmt::format("{}/{}", kDataDir, hexdigest); }
 
 }  // namespace
@@ -154,16 +126,14 @@ Result<uint64_t> ObjectStore::store_blob_stream(const std::string& hexdigest, ui
   auto writer = ASTACUS_TRY(backend_->open_writer(blob_key(hexdigest), write_metadata(), true));
   CountingSink stored(*writer);
   codec::TransformChain chain(ASTACUS_TRY(encoder_stages(size)), stored);
-  PlaintextCheck plaintext(chain, size, verify);
+  // Counted (so the compressor's size pledge never trips first) and hashed on the way in.
+  codec::VerifyingSink plaintext(chain, size);
   ASTACUS_CHECK(produce(plaintext));
-  ASTACUS_CHECK(plaintext.check_size());
+  // A wrong size or digest stores nothing (the writer is dropped uncommitted); the callers
+  // say whether that is a changed file or a corrupt source.
+  Status checked = verify ? plaintext.check(hexdigest) : plaintext.check_size();
+  if (!checked) return errorf(ErrorCode::kConflict, "{}", checked.error().message);
   ASTACUS_CHECK(chain.finish());
-  // The bytes hashed are the bytes stored; on a mismatch nothing is (the writer is dropped
-  // uncommitted).
-  if (verify) {
-    std::string actual = plaintext.finish_hex();
-    if (actual != hexdigest) return errorf(ErrorCode::kConflict, "the content hashes to {}", actual);
-  }
   ASTACUS_CHECK(writer->commit());
   return stored.count;
 }
@@ -180,28 +150,26 @@ Result<uint64_t> ObjectStore::upload_blob_streaming(const std::string& hexdigest
     ~Closer() { ::close(fd); }
   } closer{fd};
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
+  uint64_t done = 0;
   auto read_file_into = [&](codec::ByteSink& out) -> Status {
     std::string& buffer = piece_buffer();
-    uint64_t done = 0;
     while (done < size) {
       ssize_t n = ::read(fd, buffer.data(), std::min<uint64_t>(buffer.size(), size - done));
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return errorf(ErrorCode::kIoError, "cannot read '{}': {}", path.string(), std::strerror(errno));
-      if (n == 0) {
-        return errorf(ErrorCode::kConflict, "file '{}' is shorter than expected: {} bytes, snapshot recorded {}",
-                      path.string(), done, size);
-      }
+      if (n == 0) break;  // shorter than snapshotted: the size check says so
       ASTACUS_CHECK(out.write(std::string_view(buffer.data(), static_cast<size_t>(n))));
       done += static_cast<uint64_t>(n);
     }
     return ok();
   };
   auto stored = store_blob_stream(hexdigest, size, verify, read_file_into);
-  if (!stored && stored.error().code == ErrorCode::kConflict && stored.error().message.starts_with("the content")) {
-    return errorf(ErrorCode::kConflict, "file '{}' no longer has the snapshotted content {}", path.string(),
-                  hexdigest);
+  if (stored || stored.error().code != ErrorCode::kConflict) return stored;
+  if (done < size) {
+    return errorf(ErrorCode::kConflict, "file '{}' is shorter than expected: {} bytes, snapshot recorded {}",
+                  path.string(), done, size);
   }
-  return stored;
+  return errorf(ErrorCode::kConflict, "file '{}' no longer has the snapshotted content {}", path.string(), hexdigest);
 }
 
 Result<uint64_t> ObjectStore::copy_blob_from(ObjectStore& source, const std::string& hexdigest, uint64_t size) {
