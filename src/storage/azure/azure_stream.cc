@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "storage/parts_in_flight.h"
+#include "storage/ranged_reader.h"
 
 namespace astacus::storage::azure {
 
@@ -186,47 +187,34 @@ std::optional<uint64_t> content_range_total(std::string_view value) {
   return parse_size(value.substr(slash + 1));
 }
 
-class RangeReader final : public ObjectReader {
+class RangeReader final : public RangedReader {
  public:
   RangeReader(const Client& client, std::string blob, uint64_t size, std::string etag, Metadata metadata,
               size_t chunk_size)
-      : client_(client),
+      : RangedReader(size, chunk_size),
+        client_(client),
         blob_(std::move(blob)),
-        size_(size),
         etag_(std::move(etag)),
-        metadata_(std::move(metadata)),
-        chunk_size_(std::max<uint64_t>(1, chunk_size)) {}
+        metadata_(std::move(metadata)) {}
 
   const Metadata& metadata() const override { return metadata_; }
 
-  Result<std::string_view> read(size_t max) override {
-    if (pos_ == chunk_.size()) {
-      if (offset_ == size_) return std::string_view();
-      ASTACUS_CHECK(fetch_next_chunk());
-    }
-    std::string_view piece = std::string_view(chunk_).substr(pos_, max);
-    pos_ += piece.size();
-    return piece;
-  }
-
  private:
-  Status fetch_next_chunk() {
-    uint64_t length = std::min(chunk_size_, size_ - offset_);
-    uint64_t last = offset_ + length - 1;
-    Request request{"Get Blob", "GET", blob_, {}, {{"x-ms-range", fmt::format("bytes={}-{}", offset_, last)}}, {}};
+  Result<std::string> fetch_range(uint64_t offset, uint64_t length) override {
+    uint64_t last = offset + length - 1;
+    Request request{"Get Blob", "GET", blob_, {}, {{"x-ms-range", fmt::format("bytes={}-{}", offset, last)}}, {}};
     if (!etag_.empty()) request.headers.emplace_back("If-Match", etag_);  // 412 once replaced
     auto response = client_.call(request);
-    if (!response && response.error().code == ErrorCode::kConflict) return changed_or_removed(response.error());
+    if (!response && response.error().code == ErrorCode::kConflict) {
+      return make_error(changed_or_removed(response.error()).error());
+    }
     if (!response) return make_error(std::move(response).error());
     ASTACUS_CHECK(check_same_version(*response));
     if (response->body.size() != length) {
       return errorf(ErrorCode::kUnavailable, "{}: Get Blob of bytes {}-{} answered {} bytes instead of {} (HTTP {})",
-                    blob_subject(client_, blob_), offset_, last, response->body.size(), length, response->status);
+                    blob_subject(client_, blob_), offset, last, response->body.size(), length, response->status);
     }
-    chunk_ = std::move(response->body);
-    pos_ = 0;
-    offset_ += length;
-    return ok();
+    return std::move(response->body);
   }
 
   // For servers that ignore If-Match: the answer's ETag and total size must be the first ones.
@@ -234,7 +222,7 @@ class RangeReader final : public ObjectReader {
     std::string etag = response.header("ETag");
     std::optional<uint64_t> total = content_range_total(response.header("Content-Range"));
     bool etag_changed = !etag.empty() && !etag_.empty() && etag != etag_;
-    bool size_changed = total && *total != size_;
+    bool size_changed = total && *total != size();
     if (!etag_changed && !size_changed) return ok();
     return changed(fmt::format("now ETag {}, {} bytes", etag.empty() ? "?" : etag,
                                total ? std::to_string(*total) : std::string("?")));
@@ -253,19 +241,13 @@ class RangeReader final : public ObjectReader {
 
   Status changed(std::string_view detail) const {
     return errorf(ErrorCode::kConflict, "{} changed while it was being read (ETag {}, {} bytes when opened): {}",
-                  blob_subject(client_, blob_), etag_, size_, detail);
+                  blob_subject(client_, blob_), etag_, size(), detail);
   }
 
   const Client& client_;
   std::string blob_;
-  uint64_t size_;
   std::string etag_;
   Metadata metadata_;
-  uint64_t chunk_size_;
-
-  std::string chunk_;    // the last range fetched
-  size_t pos_ = 0;       // in chunk_
-  uint64_t offset_ = 0;  // of the end of chunk_ in the blob
 };
 
 }  // namespace

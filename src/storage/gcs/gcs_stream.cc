@@ -1,6 +1,8 @@
 // Streaming writer (chunks of a resumable upload sent as they fill) and ranged reader of GCS.
 #include "storage/gcs/gcs_stream.h"
 
+#include "storage/ranged_reader.h"
+
 #include <algorithm>
 #include <future>
 #include <optional>
@@ -138,32 +140,21 @@ class StreamingWriter final : public ObjectWriter {
   bool committed_ = false;
 };
 
-class RangeReader final : public ObjectReader {
+class RangeReader final : public RangedReader {
  public:
   RangeReader(const Client& client, ObjectResource object, size_t chunk_size)
-      : client_(client),
+      : RangedReader(object.size, chunk_size),
+        client_(client),
         object_(std::move(object)),
-        chunk_size_(std::max<size_t>(1, chunk_size)),
         context_(client.context("objects.get (media range)", object_.name, true)) {}
 
   const Metadata& metadata() const override { return object_.metadata; }
 
-  Result<std::string_view> read(size_t max) override {
-    if (pos_ == chunk_.size()) {
-      if (offset_ == object_.size) return std::string_view();
-      ASTACUS_CHECK(fetch_next_chunk());
-    }
-    std::string_view piece = std::string_view(chunk_).substr(pos_, max);
-    pos_ += piece.size();
-    return piece;
-  }
-
  private:
-  Status fetch_next_chunk() {
-    uint64_t length = std::min<uint64_t>(chunk_size_, object_.size - offset_);
+  Result<std::string> fetch_range(uint64_t offset, uint64_t length) override {
     HttpRequest request{"GET",
                         client_.urls().pinned_media(object_.name, object_.generation),
-                        {{"Range", fmt::format("bytes={}-{}", offset_, offset_ + length - 1)}},
+                        {{"Range", fmt::format("bytes={}-{}", offset, offset + length - 1)}},
                         {}};
     auto response = client_.call(request, context_);
     if (!response) {
@@ -171,12 +162,10 @@ class RangeReader final : public ObjectReader {
       return make_error(std::move(response).error());
     }
     ASTACUS_CHECK(check_same_generation(*response));
-    ASTACUS_CHECK(check_length(*response, length));
-    chunk_ = std::move(response->body);
-    pos_ = 0;
-    offset_ += length;
-    crc_ = crc32c_extend(crc_, chunk_);
-    return offset_ == object_.size ? check_crc() : ok();
+    ASTACUS_CHECK(check_length(*response, offset, length));
+    crc_ = crc32c_extend(crc_, response->body);
+    if (offset + length == object_.size) ASTACUS_CHECK(check_crc());
+    return std::move(response->body);
   }
 
   // For servers that ignore ifGenerationMatch: the answer's generation must be the one opened.
@@ -191,16 +180,16 @@ class RangeReader final : public ObjectReader {
                  fmt::format("object_storage.storages.{}: GCS object '{}' in bucket '{}' changed while it was being "
                              "read (generation {} when opened{}; {} of {} bytes read)",
                              client_.options().site, object_.name, client_.options().bucket, object_.generation,
-                             now ? ", now " + *now : std::string(), offset_, object_.size),
+                             now ? ", now " + *now : std::string(), fetched(), object_.size),
                  false};
   }
 
-  Status check_length(const HttpResponse& response, uint64_t length) const {
+  Status check_length(const HttpResponse& response, uint64_t offset, uint64_t length) const {
     if (response.body.size() == length) return ok();
     return errorf(ErrorCode::kUnavailable,
                   "object_storage.storages.{}: GCS answered the range {}-{} of '{}' with {} bytes instead of {} "
                   "(HTTP {})",
-                  client_.options().site, offset_, offset_ + length - 1, object_.name, response.body.size(), length,
+                  client_.options().site, offset, offset + length - 1, object_.name, response.body.size(), length,
                   response.status);
   }
 
@@ -215,13 +204,8 @@ class RangeReader final : public ObjectReader {
 
   const Client& client_;
   ObjectResource object_;
-  size_t chunk_size_;
   ErrorContext context_;
-
-  std::string chunk_;    // the last range fetched
-  size_t pos_ = 0;       // in chunk_
-  uint64_t offset_ = 0;  // of the end of chunk_ in the object
-  uint32_t crc_ = 0;     // CRC-32C of the bytes fetched so far
+  uint32_t crc_ = 0;  // CRC-32C of the bytes fetched so far
 };
 
 }  // namespace

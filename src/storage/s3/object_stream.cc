@@ -12,6 +12,7 @@
 #include <fmt/format.h>
 
 #include "storage/parts_in_flight.h"
+#include "storage/ranged_reader.h"
 #include "storage/s3/multipart.h"
 #include "storage/s3/s3_call.h"
 
@@ -156,46 +157,31 @@ std::optional<uint64_t> content_range_total(std::string_view value) {
   return parse_size(value.substr(slash + 1));
 }
 
-class RangeReader final : public ObjectReader {
+class RangeReader final : public RangedReader {
  public:
   RangeReader(Client& client, const RetryPolicy& policy, std::string key, uint64_t size, std::string etag,
               Metadata metadata, int64_t chunk_size)
-      : client_(client),
+      : RangedReader(size, static_cast<uint64_t>(std::max<int64_t>(1, chunk_size))),
+        client_(client),
         policy_(policy),
         key_(std::move(key)),
-        size_(size),
         etag_(std::move(etag)),
-        metadata_(std::move(metadata)),
-        chunk_size_(static_cast<uint64_t>(std::max<int64_t>(1, chunk_size))) {}
+        metadata_(std::move(metadata)) {}
 
   const Metadata& metadata() const override { return metadata_; }
 
-  Result<std::string_view> read(size_t max) override {
-    if (pos_ == chunk_.size()) {
-      if (offset_ == size_) return std::string_view();
-      ASTACUS_CHECK(fetch_next_chunk());
-    }
-    std::string_view piece = std::string_view(chunk_).substr(pos_, max);
-    pos_ += piece.size();
-    return piece;
-  }
-
  private:
-  Status fetch_next_chunk() {
-    uint64_t length = std::min(chunk_size_, size_ - offset_);
-    Headers headers = {{"range", fmt::format("bytes={}-{}", offset_, offset_ + length - 1)}};
+  Result<std::string> fetch_range(uint64_t offset, uint64_t length) override {
+    Headers headers = {{"range", fmt::format("bytes={}-{}", offset, offset + length - 1)}};
     if (!etag_.empty()) headers.emplace_back("if-match", etag_);  // S3 answers 412 once replaced
     Response response = ASTACUS_TRY(call(client_, policy_, Request{"GET", key_, {}, headers, {}}));
     ASTACUS_CHECK(check_same_version(response));
     if (response.body.size() != length) {
       return errorf(ErrorCode::kUnavailable, "{}: GET '{}' bytes {}-{}: answered {} bytes instead of {} (HTTP {})",
-                    client_.describe(), key_, offset_, offset_ + length - 1, response.body.size(), length,
+                    client_.describe(), key_, offset, offset + length - 1, response.body.size(), length,
                     response.status);
     }
-    chunk_ = std::move(response.body);
-    pos_ = 0;
-    offset_ += length;
-    return ok();
+    return std::move(response.body);
   }
 
   // For servers that ignore If-Match: the answer's ETag and total size must be the HEAD's.
@@ -204,26 +190,20 @@ class RangeReader final : public ObjectReader {
     const std::string* range = response.header("content-range");
     std::optional<uint64_t> total = range ? content_range_total(*range) : std::nullopt;
     bool etag_changed = etag && !etag_.empty() && *etag != etag_;
-    bool size_changed = total && *total != size_;
+    bool size_changed = total && *total != size();
     if (!etag_changed && !size_changed) return ok();
     return errorf(ErrorCode::kConflict,
                   "{}: object '{}' changed while it was being read (ETag {}, {} bytes when opened; now ETag {}, "
                   "{} bytes)",
-                  client_.describe(), key_, etag_, size_, etag ? *etag : "?",
+                  client_.describe(), key_, etag_, size(), etag ? *etag : "?",
                   total ? std::to_string(*total) : std::string("?"));
   }
 
   Client& client_;
   RetryPolicy policy_;
   std::string key_;
-  uint64_t size_;
   std::string etag_;
   Metadata metadata_;
-  uint64_t chunk_size_;
-
-  std::string chunk_;    // the last range fetched
-  size_t pos_ = 0;       // in chunk_
-  uint64_t offset_ = 0;  // of the end of chunk_ in the object
 };
 
 }  // namespace
