@@ -6,6 +6,7 @@
 
 #include <cerrno>
 #include <cstring>
+#include <ctime>
 #include <random>
 
 namespace astacus {
@@ -24,6 +25,12 @@ Result<std::string> read_file(const fs::path& path, uint64_t max_bytes) {
     if (errno == ENOENT) return errorf(ErrorCode::kNotFound, "file not found: '{}'", path.string());
     return io_error("cannot open", path);
   }
+  auto out = read_open_file(fd, path, max_bytes);
+  ::close(fd);
+  return out;
+}
+
+Result<std::string> read_open_file(int fd, const fs::path& path, uint64_t max_bytes) {
   // Read straight into a buffer of the file's size: growing a string by appends copies a big
   // file several times and touches fresh pages at every doubling.
   struct stat st {};
@@ -40,16 +47,34 @@ Result<std::string> read_file(const fs::path& path, uint64_t max_bytes) {
     ssize_t n = ::read(fd, out.data() + filled, out.size() - filled);
     if (n < 0) {
       if (errno == EINTR) continue;
-      auto err = io_error("cannot read", path);
-      ::close(fd);
-      return err;
+      return io_error("cannot read", path);
     }
     if (n == 0) break;
     filled += static_cast<size_t>(n);
   }
   out.resize(filled);
-  ::close(fd);
   return out;
+}
+
+Result<FileIdentity> file_identity(int fd, const fs::path& path) {
+  struct stat st {};
+  if (::fstat(fd, &st) != 0) return io_error("cannot stat", path);
+  return FileIdentity{.dev = static_cast<uint64_t>(st.st_dev),
+                      .ino = static_cast<uint64_t>(st.st_ino),
+                      .size = static_cast<int64_t>(st.st_size),
+                      .mtime_ns = int64_t{st.st_mtim.tv_sec} * 1'000'000'000 + st.st_mtim.tv_nsec,
+                      .ctime_ns = int64_t{st.st_ctim.tv_sec} * 1'000'000'000 + st.st_ctim.tv_nsec};
+}
+
+int64_t wall_clock_ns() {
+  struct timespec ts {};
+  ::clock_gettime(CLOCK_REALTIME, &ts);
+  return int64_t{ts.tv_sec} * 1'000'000'000 + ts.tv_nsec;
+}
+
+bool is_settled(const FileIdentity& identity, int64_t taken_at_ns) {
+  constexpr int64_t kMargin = int64_t{2'000'000'000};
+  return identity.mtime_ns < taken_at_ns - kMargin;
 }
 
 Status ensure_directory(const fs::path& dir) {

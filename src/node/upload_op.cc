@@ -25,15 +25,19 @@ bool is_plain_file(const std::filesystem::path& path) {
 }
 
 // Uploads one blob from the first candidate link copy that still has the snapshotted content
-// (spec §6.4). With `validate`, the bytes read are hashed in the same pass and a file whose
-// content changed since the snapshot is skipped for the next candidate (nothing is stored).
+// (spec §6.4). With `validate`, a file whose content changed since the snapshot is skipped for
+// the next candidate (nothing is stored): the bytes read are hashed in the same pass, unless the
+// file still has the identity it had when this process's snapshot hashed it (then the identity
+// is checked before and after the read instead; see Snapshotter::vouched_identity).
 Status upload_one(snapshot::Snapshotter& snapshotter, storage::ObjectStore& store,
                   const manifest::SnapshotHash& hash, const std::vector<std::string_view>& rels,
                   bool validate, UploadTotals& totals) {
   for (std::string_view rel : rels) {
     auto path = ASTACUS_TRY(snapshotter.link_path(rel));
     if (!is_plain_file(path)) continue;
-    auto stored = store.upload_blob(hash.hexdigest, path, static_cast<uint64_t>(hash.size), validate);
+    // A file the snapshot just hashed, still untouched, is not hashed a second time.
+    auto vouched = validate ? snapshotter.vouched_identity(rel, hash.hexdigest) : std::nullopt;
+    auto stored = store.upload_blob(hash.hexdigest, path, static_cast<uint64_t>(hash.size), validate, vouched);
     if (!stored && stored.error().code == ErrorCode::kConflict) {
       spdlog::warn("upload: skipping '{}' for {}: {}", rel, hash.hexdigest, stored.error().message);
       continue;

@@ -69,6 +69,8 @@ Result<FileContent> read_file_content(const std::filesystem::path& path, int64_t
   std::string embedded;
   std::vector<char> buf(static_cast<size_t>(std::clamp<int64_t>(max_bytes, 1, kChunk)));
   FileContent out;
+  out.identity_taken_at_ns = wall_clock_ns();
+  out.identity = ASTACUS_TRY(file_identity(f.fd, path));
   while (out.bytes_read < max_bytes) {
     size_t want = static_cast<size_t>(std::min<int64_t>(kChunk, max_bytes - out.bytes_read));
     ssize_t n = ::read(f.fd, buf.data(), want);

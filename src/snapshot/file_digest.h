@@ -12,6 +12,7 @@
 #include <string>
 #include <string_view>
 
+#include "base/files.h"
 #include "base/result.h"
 
 namespace astacus::snapshot::internal {
@@ -21,6 +22,8 @@ struct FileContent {
   int64_t bytes_read = 0;  // may be below max_bytes if the file shrank
   std::string hexdigest;   // "" when embedded
   std::optional<std::string> content_b64;
+  FileIdentity identity;           // fstat of the open file just before it was read
+  int64_t identity_taken_at_ns = 0;  // wall clock just before that fstat
 };
 
 /// Reads at most `max_bytes` from `path` in 1 MiB chunks. embed = true returns the base64 of the

@@ -58,6 +58,8 @@ struct Pool {
                    job.row.file.file_size, content->bytes_read);
       job.row.file.file_size = content->bytes_read;
     }
+    job.identity = content->identity;
+    job.identity_taken_at_ns = content->identity_taken_at_ns;
     job.row.file.hexdigest = std::move(content->hexdigest);
     job.row.file.content_b64 = std::move(content->content_b64);
   }

@@ -15,6 +15,8 @@ struct HashJob {
   bool embed = false;          // store the bytes instead of the digest
   std::filesystem::path path;  // what to read (the link copy, or the source in same-root mode)
   bool vanished = false;       // set when `path` disappeared before it could be read
+  FileIdentity identity;       // of `path` as it was read (see Snapshotter::vouched_identity)
+  int64_t identity_taken_at_ns = 0;
 };
 
 /// Reads every job (biggest first, `threads` at a time), at most row.file.file_size bytes each.

@@ -284,6 +284,7 @@ struct Snapshotter::Run {
   // Steps 4 and 5: read new/changed files, then commit everything in one transaction.
   Result<std::vector<manifest::SnapshotFile>> commit(const ProgressFn& progress) {
     ASTACUS_CHECK(internal::hash_jobs(jobs, self.hash_threads_, cancelled, progress, stats));
+    self.record_vouches(jobs);
     std::vector<FileRow> upserts;
     for (auto& job : jobs) {
       if (job.vanished) {
@@ -383,6 +384,7 @@ Result<std::vector<manifest::SnapshotFile>> Snapshotter::snapshot(const std::vec
   ASTACUS_CHECK(run.drop_unselected());
   ASTACUS_CHECK(run.visit_all());
   auto files = ASTACUS_TRY(run.commit(progress));
+  forget_vouches_not_in(files);
   run.remove_stale_links(files);
   const SnapshotStats& st = run.stats;
   spdlog::info("snapshot of '{}': {} files, {} linked, {} read ({} bytes), {} dropped, {} stale removed "
@@ -399,6 +401,38 @@ Result<std::vector<manifest::SnapshotFile>> Snapshotter::scan(const std::vector<
   Run run{*this, cancelled, internal::LinkDir(link_root_)};
   ASTACUS_CHECK(run.collect(groups));
   return run.scan_all();
+}
+
+void Snapshotter::record_vouches(const std::vector<internal::HashJob>& jobs) {
+  std::lock_guard lock(vouch_mu_);
+  for (const auto& job : jobs) {
+    const auto& file = job.row.file;
+    bool vouch = !job.vanished && !job.embed && !file.hexdigest.empty() && file.file_size >= kVouchMinSize &&
+                 job.identity.size == file.file_size &&  // neither grown nor shrunk while read
+                 is_settled(job.identity, job.identity_taken_at_ns);
+    if (vouch) {
+      vouches_[file.relative_path] = Vouch{file.hexdigest, job.identity};
+    } else {
+      vouches_.erase(file.relative_path);
+    }
+  }
+}
+
+void Snapshotter::forget_vouches_not_in(const std::vector<manifest::SnapshotFile>& files) {
+  std::lock_guard lock(vouch_mu_);
+  std::erase_if(vouches_, [&](const auto& entry) {  // files is sorted by path
+    auto it = std::lower_bound(files.begin(), files.end(), entry.first,
+                               [](const manifest::SnapshotFile& f, const std::string& rel) { return f.relative_path < rel; });
+    return it == files.end() || it->relative_path != entry.first || it->hexdigest != entry.second.hexdigest;
+  });
+}
+
+std::optional<FileIdentity> Snapshotter::vouched_identity(std::string_view relative_path,
+                                                          std::string_view hexdigest) const {
+  std::lock_guard lock(vouch_mu_);
+  auto it = vouches_.find(std::string(relative_path));
+  if (it == vouches_.end() || it->second.hexdigest != hexdigest) return std::nullopt;
+  return it->second.identity;
 }
 
 Status Snapshotter::release(const std::vector<std::string>& hexdigests) {

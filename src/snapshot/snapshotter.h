@@ -32,8 +32,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
+#include "base/files.h"
 #include "base/result.h"
 #include "manifest/types.h"
 #include "snapshot/glob.h"
@@ -42,6 +44,7 @@ namespace astacus::snapshot {
 
 namespace internal {
 class SnapshotDb;
+struct HashJob;
 }
 
 /// Counters of the last snapshot() call (for logs, metrics and tests).
@@ -102,6 +105,14 @@ class Snapshotter {
   /// Relative paths (sorted) of the files with this hexdigest; empty for "".
   Result<std::vector<std::string>> paths_with_hexdigest(const std::string& hexdigest) const;
   Result<std::optional<manifest::SnapshotFile>> find(const std::string& relative_path) const;
+  /// The identity (base/files.h) the link copy of `relative_path` had when this process read it
+  /// and found `hexdigest`, for files of at least kVouchMinSize whose mtime was settled then.
+  /// While the copy still shows this identity its bytes are the ones hashed, so an upload may
+  /// skip hashing them again (it checks the identity before and after reading). Kept in memory
+  /// only: after a restart, uploads hash again.
+  std::optional<FileIdentity> vouched_identity(std::string_view relative_path, std::string_view hexdigest) const;
+  static constexpr int64_t kVouchMinSize = 64 * 1024;  // smaller files: hashing costs little
+
   /// Where the link copy of `relative_path` lives (the source itself in same-root mode).
   /// InvalidArgument for paths that confine() refuses.
   Result<std::filesystem::path> link_path(std::string_view relative_path) const;
@@ -132,6 +143,14 @@ class Snapshotter {
   std::vector<std::string> db_rels_in_link_;    // the DB's files below link_root: never cleaned
   mutable std::mutex stats_mu_;
   SnapshotStats last_stats_;
+  struct Vouch {
+    std::string hexdigest;
+    FileIdentity identity;
+  };
+  mutable std::mutex vouch_mu_;
+  std::unordered_map<std::string, Vouch> vouches_;  // by relative path
+  void record_vouches(const std::vector<internal::HashJob>& jobs);
+  void forget_vouches_not_in(const std::vector<manifest::SnapshotFile>& files);  // gone or changed
 };
 
 }  // namespace astacus::snapshot

@@ -1,5 +1,11 @@
 #include "storage/object_store.h"
 
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+
 #include "storage/backend_factory.h"
 
 #include <fmt/format.h>
@@ -175,20 +181,39 @@ Result<std::vector<std::string>> ObjectStore::list_hexdigests() {
 
 Result<std::vector<std::string>> ObjectStore::list_jsons() { return backend_->list(std::string(kJsonDir)); }
 
+Status check_unchanged(int fd, const std::filesystem::path& path, const std::optional<FileIdentity>& unchanged) {
+  if (!unchanged) return ok();
+  FileIdentity now = ASTACUS_TRY(file_identity(fd, path));
+  if (now == *unchanged) return ok();
+  return errorf(ErrorCode::kConflict, "file '{}' changed while it was being uploaded", path.string());
+}
+
 Result<uint64_t> ObjectStore::upload_blob(const std::string& hexdigest, const std::filesystem::path& path,
-                                          uint64_t size, bool verify) {
+                                          uint64_t size, bool verify, const std::optional<FileIdentity>& vouched) {
   ASTACUS_CHECK(check_name("blob", hexdigest));
-  if (size > options_.stream_threshold) return upload_blob_streaming(hexdigest, path, size, verify);
-  std::string data = ASTACUS_TRY(read_file(path, size));
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) {
+    if (errno == ENOENT) return errorf(ErrorCode::kNotFound, "file not found: '{}'", path.string());
+    return errorf(ErrorCode::kIoError, "cannot open '{}': {}", path.string(), std::strerror(errno));
+  }
+  struct Closer {
+    int fd;
+    ~Closer() { ::close(fd); }
+  } closer{fd};
+  UploadCheck check{.hash = verify};
+  if (verify && vouched && ASTACUS_TRY(file_identity(fd, path)) == *vouched) check = UploadCheck{.unchanged = vouched};
+  if (size > options_.stream_threshold) return upload_blob_streaming(hexdigest, fd, path, size, check);
+  std::string data = ASTACUS_TRY(read_open_file(fd, path, size));
   if (data.size() < size) {
     return errorf(ErrorCode::kConflict, "file '{}' is shorter than expected: {} bytes, snapshot recorded {}",
                   path.string(), data.size(), size);
   }
   // The bytes hashed are the bytes stored: one read serves both.
-  if (verify && codec::blake2s_hex(data) != hexdigest) {
+  if (check.hash && codec::blake2s_hex(data) != hexdigest) {
     return errorf(ErrorCode::kConflict, "file '{}' no longer has the snapshotted content {}",
                   path.string(), hexdigest);
   }
+  ASTACUS_CHECK(check_unchanged(fd, path, check.unchanged));
   return upload_blob_data(hexdigest, data);
 }
 

@@ -15,6 +15,7 @@
 #include <string>
 #include <vector>
 
+#include "base/files.h"
 #include "base/result.h"
 #include "codec/data_key_envelope.h"
 #include "config/types.h"
@@ -62,9 +63,13 @@ class ObjectStore {
   /// refers to them.
   /// Uploads the first `size` bytes of `path` as data/<hexdigest>. Returns the stored size.
   /// With `verify`, the bytes read must hash to `hexdigest`; Conflict (nothing stored) when the
-  /// file is shorter or its content changed.
+  /// file is shorter or its content changed. `vouched` is the identity the file had when its
+  /// digest was computed (Snapshotter::vouched_identity): when the open file still shows it, the
+  /// bytes are not hashed again, and they are stored only if it still shows it after the read
+  /// (Conflict otherwise), so the content is checked without a second hashing pass.
   Result<uint64_t> upload_blob(const std::string& hexdigest, const std::filesystem::path& path,
-                               uint64_t size, bool verify = false);
+                               uint64_t size, bool verify = false,
+                               const std::optional<FileIdentity>& vouched = std::nullopt);
   /// Blobs over TransformOptions::stream_threshold go through bounded buffers: memory does not
   /// grow with the file, and nothing is stored unless the whole file was read (and verified).
   /// Copies data/<hexdigest> (`size` plaintext bytes) from `source` into this store through
@@ -118,8 +123,14 @@ class ObjectStore {
   /// it hashes to `hexdigest` (Conflict "the content hashes to ..." otherwise).
   Result<uint64_t> store_blob_stream(const std::string& hexdigest, uint64_t size, bool verify,
                                      const std::function<Status(codec::ByteSink&)>& produce);
-  Result<uint64_t> upload_blob_streaming(const std::string& hexdigest, const std::filesystem::path& path,
-                                         uint64_t size, bool verify);
+  /// How an upload makes sure the file still has the snapshotted content: by hashing what it
+  /// reads, or by the file's identity being `unchanged` before and after the read.
+  struct UploadCheck {
+    bool hash = false;
+    std::optional<FileIdentity> unchanged;
+  };
+  Result<uint64_t> upload_blob_streaming(const std::string& hexdigest, int fd, const std::filesystem::path& path,
+                                         uint64_t size, const UploadCheck& check);
 
   std::string name_;
   Result<std::string> encrypt(const config::EncryptionKey& key, std::string_view data) const;

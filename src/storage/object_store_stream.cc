@@ -127,7 +127,7 @@ Result<uint64_t> ObjectStore::store_blob_stream(const std::string& hexdigest, ui
   CountingSink stored(*writer);
   codec::TransformChain chain(ASTACUS_TRY(encoder_stages(size)), stored);
   // Counted (so the compressor's size pledge never trips first) and hashed on the way in.
-  codec::VerifyingSink plaintext(chain, size);
+  codec::VerifyingSink plaintext(chain, size, verify);
   ASTACUS_CHECK(produce(plaintext));
   // A wrong size or digest stores nothing (the writer is dropped uncommitted); the callers
   // say whether that is a changed file or a corrupt source.
@@ -138,19 +138,12 @@ Result<uint64_t> ObjectStore::store_blob_stream(const std::string& hexdigest, ui
   return stored.count;
 }
 
-Result<uint64_t> ObjectStore::upload_blob_streaming(const std::string& hexdigest, const std::filesystem::path& path,
-                                                    uint64_t size, bool verify) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
-  if (fd < 0) {
-    if (errno == ENOENT) return errorf(ErrorCode::kNotFound, "file not found: '{}'", path.string());
-    return errorf(ErrorCode::kIoError, "cannot open '{}': {}", path.string(), std::strerror(errno));
-  }
-  struct Closer {
-    int fd;
-    ~Closer() { ::close(fd); }
-  } closer{fd};
+Result<uint64_t> ObjectStore::upload_blob_streaming(const std::string& hexdigest, int fd,
+                                                    const std::filesystem::path& path, uint64_t size,
+                                                    const UploadCheck& check) {
   ::posix_fadvise(fd, 0, 0, POSIX_FADV_SEQUENTIAL);
   uint64_t done = 0;
+  bool changed = false;
   auto read_file_into = [&](codec::ByteSink& out) -> Status {
     std::string& buffer = piece_buffer();
     while (done < size) {
@@ -161,10 +154,12 @@ Result<uint64_t> ObjectStore::upload_blob_streaming(const std::string& hexdigest
       ASTACUS_CHECK(out.write(std::string_view(buffer.data(), static_cast<size_t>(n))));
       done += static_cast<uint64_t>(n);
     }
-    return ok();
+    Status same = check_unchanged(fd, path, check.unchanged);  // before anything is committed
+    changed = !same;
+    return same;
   };
-  auto stored = store_blob_stream(hexdigest, size, verify, read_file_into);
-  if (stored || stored.error().code != ErrorCode::kConflict) return stored;
+  auto stored = store_blob_stream(hexdigest, size, check.hash, read_file_into);
+  if (stored || stored.error().code != ErrorCode::kConflict || changed) return stored;
   if (done < size) {
     return errorf(ErrorCode::kConflict, "file '{}' is shorter than expected: {} bytes, snapshot recorded {}",
                   path.string(), done, size);

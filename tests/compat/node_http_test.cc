@@ -337,5 +337,34 @@ TEST(CompatNodeHttp, Case66_UploadRefusesContentChangedAfterSnapshot) {
   EXPECT_FALSE(fs::exists(cluster.storage_dir() / "data" / hex));
 }
 
+// Case 66 for files the snapshot vouches for (settled, >= 64 KiB; uploads trust their identity
+// instead of hashing them again): a rewrite in place with the same size and mtime still fails
+// the upload (ctime moved), whole and streamed, and the untouched one is stored.
+TEST(CompatNodeHttp, Case66_UploadRefusesBigVouchedFilesChangedAfterSnapshot) {
+  FixtureCluster cluster(k3Node);
+  cluster.start();
+  const std::string whole(100 << 10, 'w'), streamed(3 << 20, 's'), kept(200 << 10, 'k');
+  write_file(cluster.root(0) / "whole.bin", whole, kMtime);
+  write_file(cluster.root(0) / "streamed.bin", streamed, kMtime);
+  write_file(cluster.root(0) / "kept.bin", kept, kMtime);
+  lock(cluster, 0);
+  auto snap = snapshot_all(cluster, 0);
+  const std::string whole_hex = file_of(snap, "whole.bin")["hexdigest"];
+  const std::string streamed_hex = file_of(snap, "streamed.bin")["hexdigest"];
+  const std::string kept_hex = file_of(snap, "kept.bin")["hexdigest"];
+  std::string changed_whole = whole, changed_streamed = streamed;
+  changed_whole[5000] = 'X';
+  changed_streamed[3 << 19] = 'X';
+  write_file(cluster.root(0) / "whole.bin", changed_whole, kMtime);  // same inode, size, mtime
+  write_file(cluster.root(0) / "streamed.bin", changed_streamed, kMtime);
+  auto up = run_node_op(node(cluster, 0), "upload",
+                        {{"hashes", snap["hashes"]}, {"storage", "local"}, {"validate_file_hashes", true}});
+  EXPECT_TRUE(up["progress"]["final"].get<bool>());
+  EXPECT_EQ(up["progress"]["failed"].get<int>(), 2) << up;
+  EXPECT_FALSE(fs::exists(cluster.storage_dir() / "data" / whole_hex));
+  EXPECT_FALSE(fs::exists(cluster.storage_dir() / "data" / streamed_hex));
+  EXPECT_TRUE(fs::exists(cluster.storage_dir() / "data" / kept_hex));
+}
+
 }  // namespace
 }  // namespace astacus::compat
