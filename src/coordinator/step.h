@@ -5,6 +5,7 @@
 // plugin_data.
 
 #include <functional>
+#include <future>
 #include <memory>
 #include <optional>
 #include <set>
@@ -48,6 +49,9 @@ struct OpContext {
 
   // Backup.
   std::vector<manifest::SnapshotResult> snapshot_results;
+  // Started while nodes snapshot: listing a big data/ takes as long as an unchanged snapshot.
+  // Listing early is as good as listing after: under the cluster lock blobs are only added.
+  std::future<Result<std::vector<std::string>>> hexdigest_listing;
   std::unordered_set<std::string> stored_hexdigests;
   std::vector<manifest::SnapshotUploadResult> upload_results;
   nlohmann::ordered_json plugin_data = nlohmann::ordered_json::object();

@@ -1,6 +1,8 @@
 #include "coordinator/steps.h"
 
 #include <algorithm>
+#include <future>
+#include <system_error>
 #include <unordered_set>
 #include <spdlog/spdlog.h>
 
@@ -72,6 +74,14 @@ Status SnapshotStep::run(OpContext& context) {
   for (const auto& g : groups_) groups.push_back(group_json(g));
   std::vector<std::optional<nlohmann::json>> bodies(context.cluster->size(),
                                                     nlohmann::json{{"groups", groups}});
+  if (context.store && !context.hexdigest_listing.valid()) {
+    storage::ObjectStore* store = context.store;
+    try {
+      context.hexdigest_listing = std::async(std::launch::async, [store] { return store->list_hexdigests(); });
+    } catch (const std::system_error&) {
+      // No thread to spare: ListHexdigestsStep lists after the snapshot instead.
+    }
+  }
   auto results = ASTACUS_TRY(run_on_nodes(context, name(), "snapshot", bodies));
   context.snapshot_results.clear();
   for (size_t i = 0; i < results.size(); ++i) {
@@ -84,7 +94,8 @@ Status SnapshotStep::run(OpContext& context) {
 }
 
 Status ListHexdigestsStep::run(OpContext& context) {
-  auto digests = ASTACUS_TRY(context.store->list_hexdigests());
+  auto digests = ASTACUS_TRY(context.hexdigest_listing.valid() ? context.hexdigest_listing.get()
+                                                                : context.store->list_hexdigests());
   context.stored_hexdigests.clear();
   context.stored_hexdigests.reserve(digests.size());
   for (auto& d : digests) context.stored_hexdigests.insert(std::move(d));

@@ -11,7 +11,8 @@
 
 namespace astacus::coordinator {
 
-/// Every node snapshots the given groups; results land in context.snapshot_results.
+/// Every node snapshots the given groups; results land in context.snapshot_results. Storage's
+/// data/ listing starts at the same time (context.hexdigest_listing), for ListHexdigestsStep.
 class SnapshotStep : public Step {
  public:
   explicit SnapshotStep(std::vector<snapshot::SnapshotGroup> groups) : groups_(std::move(groups)) {}
@@ -22,7 +23,8 @@ class SnapshotStep : public Step {
   std::vector<snapshot::SnapshotGroup> groups_;
 };
 
-/// Lists data/ of the target storage so existing blobs are not uploaded again.
+/// Lists data/ of the target storage so existing blobs are not uploaded again (taking over the
+/// listing SnapshotStep started, when there is one).
 class ListHexdigestsStep : public Step {
  public:
   std::string name() const override { return "ListHexdigestsStep"; }
