@@ -1,0 +1,100 @@
+#include "manifest/json_skim.h"
+
+#include <algorithm>
+#include <cstring>
+
+namespace astacus::manifest {
+
+namespace {
+
+constexpr size_t npos = std::string_view::npos;
+
+size_t skip_space(std::string_view t, size_t pos) {
+  while (pos < t.size() && (t[pos] == ' ' || t[pos] == '\t' || t[pos] == '\n' || t[pos] == '\r')) ++pos;
+  return pos;
+}
+
+// `pos` at the opening quote; returns the offset past the closing one.
+size_t skip_string(std::string_view t, size_t pos) {
+  ++pos;
+  while (pos < t.size()) {
+    // The bulk of a string is plain bytes: jump to the next quote or backslash.
+    const void* hit = std::memchr(t.data() + pos, '"', t.size() - pos);
+    size_t quote = hit ? static_cast<size_t>(static_cast<const char*>(hit) - t.data()) : t.size();
+    const void* backslash = std::memchr(t.data() + pos, '\\', quote - pos);  // only before that quote
+    if (backslash) {
+      size_t escape = static_cast<size_t>(static_cast<const char*>(backslash) - t.data());
+      pos = escape + 2;  // the escaped character cannot end the string
+      continue;
+    }
+    return quote < t.size() ? quote + 1 : npos;
+  }
+  return npos;
+}
+
+// `pos` at '{' or '['; returns the offset past the matching bracket.
+size_t skip_container(std::string_view t, size_t pos) {
+  std::string open;  // the brackets still open, innermost last
+  while (pos < t.size()) {
+    char c = t[pos];
+    if (c == '"') {
+      pos = skip_string(t, pos);
+      if (pos == npos) return npos;
+      continue;
+    }
+    if (c == '{' || c == '[') {
+      open.push_back(c);
+    } else if (c == '}' || c == ']') {
+      if (open.empty() || open.back() != (c == '}' ? '{' : '[')) return npos;
+      open.pop_back();
+      if (open.empty()) return pos + 1;
+    }
+    ++pos;
+  }
+  return npos;
+}
+
+}  // namespace
+
+size_t skip_json_value(std::string_view t, size_t pos) {
+  pos = skip_space(t, pos);
+  if (pos >= t.size()) return npos;
+  char c = t[pos];
+  if (c == '"') return skip_string(t, pos);
+  if (c == '{' || c == '[') return skip_container(t, pos);
+  if (c == '}' || c == ']' || c == ',' || c == ':') return npos;
+  size_t end = pos;  // a number or literal: up to the next delimiter
+  while (end < t.size() && !std::strchr(",}] \t\r\n", t[end])) ++end;
+  return end;
+}
+
+std::optional<std::string> without_members(std::string_view t, std::initializer_list<std::string_view> names) {
+  size_t pos = skip_space(t, 0);
+  if (pos >= t.size() || t[pos] != '{') return std::nullopt;
+  std::string out = "{";
+  pos = skip_space(t, pos + 1);
+  if (pos < t.size() && t[pos] == '}') return skip_space(t, pos + 1) == t.size() ? std::optional(out + "}") : std::nullopt;
+  bool first = true;
+  while (true) {
+    if (pos >= t.size() || t[pos] != '"') return std::nullopt;
+    size_t key_end = skip_string(t, pos);
+    if (key_end == npos) return std::nullopt;
+    std::string_view key = t.substr(pos + 1, key_end - pos - 2);
+    size_t colon = skip_space(t, key_end);
+    if (colon >= t.size() || t[colon] != ':') return std::nullopt;
+    size_t value_end = skip_json_value(t, colon + 1);
+    if (value_end == npos) return std::nullopt;
+    if (std::find(names.begin(), names.end(), key) == names.end()) {
+      if (!first) out += ',';
+      out.append(t.substr(pos, value_end - pos));
+      first = false;
+    }
+    pos = skip_space(t, value_end);
+    if (pos >= t.size()) return std::nullopt;
+    if (t[pos] == '}') return skip_space(t, pos + 1) == t.size() ? std::optional(out + "}") : std::nullopt;
+    if (t[pos] != ',') return std::nullopt;
+    pos = skip_space(t, pos + 1);
+  }
+}
+
+}  // namespace astacus::manifest

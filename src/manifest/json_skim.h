@@ -1,0 +1,24 @@
+#pragma once
+// Structure-only scanning of JSON text: where values end, without decoding or building anything.
+// It lets a reader drop members it does not need (a node status's 20 MB file list) before handing
+// the rest to a real parser; nlohmann's lexer would take a few hundred ms just to skip them.
+// Only brackets, strings and escapes are looked at: the real parser still validates what is kept.
+
+#include <cstddef>
+#include <initializer_list>
+#include <optional>
+#include <string>
+#include <string_view>
+
+namespace astacus::manifest {
+
+/// The offset just past the JSON value starting at or after `pos` (leading whitespace skipped),
+/// or std::string_view::npos when the text ends first or the structure is broken.
+size_t skip_json_value(std::string_view text, size_t pos);
+
+/// `object_text` (a JSON object) without its top-level members named in `names` (matched on the
+/// raw key text). nullopt when the text is not a structurally sound object: callers then parse
+/// it whole, so malformed input still gets the real parser's error.
+std::optional<std::string> without_members(std::string_view object_text, std::initializer_list<std::string_view> names);
+
+}  // namespace astacus::manifest
