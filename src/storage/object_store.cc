@@ -191,7 +191,7 @@ Status check_unchanged(int fd, const std::filesystem::path& path, const std::opt
 Result<uint64_t> ObjectStore::upload_blob(const std::string& hexdigest, const std::filesystem::path& path,
                                           uint64_t size, bool verify, const std::optional<FileIdentity>& vouched) {
   ASTACUS_CHECK(check_name("blob", hexdigest));
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = open_for_reading(path);
   if (fd < 0) {
     if (errno == ENOENT) return errorf(ErrorCode::kNotFound, "file not found: '{}'", path.string());
     return errorf(ErrorCode::kIoError, "cannot open '{}': {}", path.string(), std::strerror(errno));

@@ -1,5 +1,7 @@
 #include "storage/local/file_ops.h"
 
+#include "base/files.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -19,7 +21,12 @@ tl::unexpected<Error> io_error(std::string_view what, const std::filesystem::pat
 }  // namespace
 
 Result<int> create_new_file(const std::filesystem::path& path) {
-  int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+  auto open_new = [&] { return ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666); };
+  int fd = open_new();
+  if (fd < 0 && errno == ENOENT) {
+    ASTACUS_CHECK(ensure_directory(path.parent_path()));
+    fd = open_new();
+  }
   if (fd < 0) return io_error("cannot create", path, errno);
   return fd;
 }
@@ -57,7 +64,12 @@ Status write_new_file(const std::filesystem::path& path, std::string_view data, 
 }
 
 Status rename_file(const std::filesystem::path& from, const std::filesystem::path& to) {
-  if (::rename(from.c_str(), to.c_str()) != 0) {
+  int rc = ::rename(from.c_str(), to.c_str());
+  if (rc != 0 && errno == ENOENT) {
+    ASTACUS_CHECK(ensure_directory(to.parent_path()));
+    rc = ::rename(from.c_str(), to.c_str());
+  }
+  if (rc != 0) {
     return errorf(ErrorCode::kIoError, "cannot rename '{}' to '{}': {}", from.string(), to.string(),
                   std::strerror(errno));
   }

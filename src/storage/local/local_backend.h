@@ -14,8 +14,11 @@
 // after one syncfs: a name that is visible always has durable, complete bytes, at the cost of
 // one filesystem sync per batch instead of three fsyncs per object. Their temps live in
 // `<root>/.astacus-tmp/<n>/` (hidden, never listed) so concurrent uploads don't all queue on the
-// lock of one directory. Temps of a batch that is
-// never flushed are removed by the destructor (they were never visible).
+// lock of one directory. A full batch (20,000 objects or 2 GiB) is published by a background
+// thread while puts go on; flush() waits for it and publishes the rest. Until its publish, a
+// batched object is invisible, and remove() of it (drop_pending) only reaches a batch not yet
+// handed to the background. Temps of a batch that is never flushed are removed by the
+// destructor (they were never visible).
 //
 // Keys are '/'-separated, relative, without "." / ".." / empty parts (surrounding '/' are
 // stripped as rohmu does); nothing is ever read or written outside the root.
@@ -24,6 +27,7 @@
 
 #include <array>
 #include <filesystem>
+#include <future>
 #include <map>
 #include <mutex>
 #include <optional>
@@ -33,11 +37,20 @@
 
 namespace astacus::storage {
 
+/// When a batch of put_batched() objects is full and goes to the background publisher: bounds
+/// what a crash or a lost flush can waste, and the temp files lying around.
+struct LocalBatchLimits {
+  size_t objects = 20000;
+  uint64_t bytes = uint64_t{2} << 30;
+};
+
 class LocalBackend : public Backend {
  public:
+  using BatchLimits = LocalBatchLimits;
+
   /// `prefix` may be empty. An unsafe prefix (absolute after stripping, or with "..") makes every
   /// operation fail with InvalidArgument.
-  LocalBackend(std::filesystem::path directory, std::string prefix);
+  LocalBackend(std::filesystem::path directory, std::string prefix, BatchLimits limits = {});
 
   Status put(const std::string& key, std::string_view data, const Metadata& metadata) override;
   /// Streams into the same temp files put()/put_batched() use (data hashed as it is written,
@@ -69,25 +82,34 @@ class LocalBackend : public Backend {
   Result<std::filesystem::path> object_path(const std::string& key) const;
   /// Chooses the temp names of a new object of `key` (batched temps in the hidden temp dirs).
   Result<TempObject> plan_temps(const std::string& key, const Metadata& metadata, bool batched);
-  /// Hands a complete, unsynced object to the next flush().
+  using Batch = std::map<std::filesystem::path, TempObject>;
+  /// Hands a complete, unsynced object to the next flush(); a full batch is published in the
+  /// background (the error of an earlier background batch is returned here or by flush()).
   Status add_pending(const TempObject& object, uint64_t bytes);
+  Batch take_pending_locked();
+  Status publish_in_background(Batch batch);
+  Status wait_for_background_locked();
+  /// One syncfs, then every object of `batch` renamed into place and its directories synced.
+  Status publish_batch(const Batch& batch);
   Status put_object(const std::string& key, std::string_view data, const Metadata& metadata, bool batched);
   /// Renames the temps into place (old sidecar removed first, new sidecar last).
   Status publish(const TempObject& object);
   /// Drops a batched-but-unflushed object of `path` (its temps are removed); false if none.
   bool drop_pending(const std::filesystem::path& path);
-  Status flush_locked();
   Result<StoredObject> read_once(const std::string& key, const std::filesystem::path& path,
                                  bool& hash_mismatch);
   std::mutex& key_mutex(const std::filesystem::path& path);
 
   std::filesystem::path root_;
   std::optional<Error> config_error_;
+  BatchLimits limits_;
   std::array<std::mutex, 64> key_mutexes_;
 
-  std::mutex pending_mutex_;  // guards pending_* and serialises flushes
-  std::map<std::filesystem::path, TempObject> pending_;
+  std::mutex pending_mutex_;  // guards pending_*
+  Batch pending_;
   uint64_t pending_bytes_ = 0;
+  std::mutex background_mutex_;  // guards background_ and serialises publishing batches
+  std::future<Status> background_;
 };
 
 }  // namespace astacus::storage

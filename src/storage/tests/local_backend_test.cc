@@ -237,5 +237,44 @@ TEST_F(LocalBackendTest, ANewerPutOfABatchedKeyWins) {
   EXPECT_EQ(entries(root() / "data"), 2u);
 }
 
+// A full batch is published by a background thread while puts go on.
+constexpr int kFullBatch = 50;
+
+TEST_F(LocalBackendTest, AFullBatchIsPublishedWhilePutsGoOnAndFlushPublishesTheRest) {
+  LocalBackend backend_(tmp_.path(), "/site-a/", {.objects = kFullBatch});
+  for (int i = 0; i < kFullBatch; ++i) {
+    ASSERT_TRUE(backend_.put_batched(fmt::format("data/o{}", i), std::to_string(i), {}));
+  }
+  // The full batch becomes visible without a flush (polled: it is published by another thread).
+  for (int wait = 0; wait < 500 && backend_.list("data").value().size() < size_t{kFullBatch}; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(backend_.list("data").value().size(), size_t{kFullBatch});
+  for (int i = kFullBatch; i < 2 * kFullBatch + 3; ++i) {
+    ASSERT_TRUE(backend_.put_batched(fmt::format("data/o{}", i), std::to_string(i), {}));
+  }
+  for (int i = 0; i < kFullBatch + 3; ++i) {
+    ASSERT_TRUE(backend_.put_batched(fmt::format("data/o{}", i), std::to_string(i), {}));
+  }
+  ASSERT_TRUE(backend_.flush());
+  EXPECT_EQ(backend_.list("data").value().size(), size_t{2 * kFullBatch + 3});
+  EXPECT_EQ(backend_.get("data/o0").value().data, "0");
+  EXPECT_EQ(backend_.get(fmt::format("data/o{}", 2 * kFullBatch + 2)).value().data, std::to_string(2 * kFullBatch + 2));
+  EXPECT_EQ(regular_files_below(root() / ".astacus-tmp"), 0u) << "no temp is left";
+}
+
+TEST_F(LocalBackendTest, AFailedBackgroundBatchIsReportedByFlushAndLeavesNoTemps) {
+  LocalBackend backend_(tmp_.path(), "/site-a/", {.objects = kFullBatch});
+  write_raw(root() / "data", "a file where the data directory should be");
+  for (int i = 0; i < kFullBatch + 1; ++i) {
+    ASSERT_TRUE(backend_.put_batched(fmt::format("data/o{}", i), "x", {}));
+  }
+  auto flushed = backend_.flush();
+  ASSERT_FALSE(flushed);
+  EXPECT_NE(flushed.error().message.find("flushing 50 objects"), std::string::npos) << flushed.error().message;
+  EXPECT_NE(flushed.error().message.find("data/o"), std::string::npos) << flushed.error().message;
+  EXPECT_EQ(regular_files_below(root() / ".astacus-tmp"), 0u) << "the temps of failed renames are removed";
+}
+
 }  // namespace
 }  // namespace astacus::storage
