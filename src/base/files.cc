@@ -19,8 +19,14 @@ tl::unexpected<Error> io_error(std::string_view what, const fs::path& path) {
 }
 }  // namespace
 
+int open_for_reading(const fs::path& path, int extra_flags) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOATIME | extra_flags);
+  if (fd < 0 && errno == EPERM) fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | extra_flags);
+  return fd;
+}
+
 Result<std::string> read_file(const fs::path& path, uint64_t max_bytes) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = open_for_reading(path);
   if (fd < 0) {
     if (errno == ENOENT) return errorf(ErrorCode::kNotFound, "file not found: '{}'", path.string());
     return io_error("cannot open", path);

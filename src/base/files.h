@@ -10,6 +10,11 @@
 
 namespace astacus {
 
+/// open(2) for reading (with O_CLOEXEC and `extra_flags`) that leaves the file's atime alone
+/// where the kernel lets it (O_NOATIME: owner or CAP_FOWNER): a backup reading a database's files
+/// should not dirty their inodes, and restore reads thousands of blobs. -1 with errno on failure.
+int open_for_reading(const std::filesystem::path& path, int extra_flags = 0);
+
 /// Reads a whole file (or its first `max_bytes` bytes).
 Result<std::string> read_file(const std::filesystem::path& path, uint64_t max_bytes = UINT64_MAX);
 /// The same from an open descriptor (from its offset); `path` only names it in errors.

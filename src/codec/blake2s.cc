@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "base/encoding.h"
+#include "base/files.h"
 
 namespace astacus::codec {
 
@@ -54,7 +55,7 @@ std::string blake2s_hex(std::string_view data) {
 }
 
 Result<std::string> blake2s_file_hex(const std::filesystem::path& path, uint64_t max_bytes) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  int fd = open_for_reading(path);
   if (fd < 0) {
     if (errno == ENOENT) return errorf(ErrorCode::kNotFound, "file not found: '{}'", path.string());
     return errorf(ErrorCode::kIoError, "cannot open '{}': {}", path.string(), std::strerror(errno));

@@ -183,7 +183,7 @@ Status StreamedFile::commit(int64_t mtime_ns) {
 
 Status copy_restored_file(const fs::path& source, const fs::path& root, const std::string& rel,
                           int64_t mtime_ns) {
-  int in = ::open(source.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+  int in = open_for_reading(source, O_NOFOLLOW);
   if (in < 0) return errno_error("cannot open", source);
   auto file = StreamedFile::create(root, rel);
   Status st = file ? ok() : Status(make_error(file.error()));

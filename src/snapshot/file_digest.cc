@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "base/encoding.h"
+#include "base/files.h"
 
 namespace astacus::snapshot::internal {
 
@@ -58,7 +59,7 @@ tl::unexpected<Error> io_error(std::string_view what, const std::filesystem::pat
 
 Result<FileContent> read_file_content(const std::filesystem::path& path, int64_t max_bytes,
                                       bool embed, const std::function<bool(int64_t)>& on_chunk) {
-  Fd f{::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NOFOLLOW)};
+  Fd f{open_for_reading(path, O_NOFOLLOW)};
   if (f.fd < 0) {
     if (errno == ENOENT) return errorf(ErrorCode::kNotFound, "file vanished: '{}'", path.string());
     return io_error("cannot open", path);

@@ -1,6 +1,12 @@
 #include <gtest/gtest.h>
 
+#include <fcntl.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+
 #include "base/encoding.h"
+#include "base/files.h"
 #include "base/paths.h"
 #include "base/time.h"
 
@@ -49,6 +55,27 @@ TEST(Encoding, HexRoundTrips) {
   EXPECT_EQ(to_hex(std::string("\x00\xff", 2)), "00ff");
   EXPECT_EQ(*from_hex("00ff"), std::string("\x00\xff", 2));
   EXPECT_FALSE(from_hex("0g"));
+}
+
+}  // namespace
+}  // namespace astacus
+
+namespace astacus {
+namespace {
+
+// relatime would update an atime older than the mtime on the first read; a backup must not.
+TEST(Files, ReadingLeavesTheAtimeAlone) {
+  auto dir = std::filesystem::temp_directory_path() / ("astacus-atime-" + random_hex(8));
+  std::filesystem::create_directories(dir);
+  auto path = dir / "db-file";
+  ASSERT_TRUE(write_file_atomic(path, "database bytes"));
+  timespec times[2] = {{1000, 0}, {UTIME_OMIT, 0}};  // atime far before the mtime
+  ASSERT_EQ(::utimensat(AT_FDCWD, path.c_str(), times, 0), 0);
+  EXPECT_EQ(read_file(path).value(), "database bytes");
+  struct stat st {};
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  std::filesystem::remove_all(dir);
+  EXPECT_EQ(st.st_atim.tv_sec, 1000) << "the read changed the file's atime";
 }
 
 }  // namespace
