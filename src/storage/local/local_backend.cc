@@ -95,8 +95,8 @@ Result<LocalBackend::TempObject> LocalBackend::plan_temps(const std::string& key
   // Directories are created when a create or rename finds them missing (local/file_ops).
   fs::path tmp_dir = dir;
   if (batched) tmp_dir = root_ / kTempDirName / std::to_string(std::hash<std::string>{}(base) % kTempDirs);
-  return TempObject{path, tmp_dir / ("." + base + "." + random_hex(16) + ".tmp"),
-                    tmp_dir / (base + random_hex(16) + std::string(kSidecarTmpMarker))};
+  return TempObject{path.string(), (tmp_dir / ("." + base + "." + random_hex(16) + ".tmp")).string(),
+                    (tmp_dir / (base + random_hex(16) + std::string(kSidecarTmpMarker))).string()};
 }
 
 // Writes the data temp as bytes arrive (hashing them for the sidecar); commit() adds the
@@ -115,7 +115,7 @@ class LocalBackend::Writer final : public ObjectWriter {
   }
 
   Status write(std::string_view bytes) override {
-    if (fd_ < 0) return errorf(ErrorCode::kInternal, "write to '{}' after commit", temps_.path.string());
+    if (fd_ < 0) return errorf(ErrorCode::kInternal, "write to '{}' after commit", temps_.path);
     ASTACUS_CHECK(local::write_all(fd_, bytes, temps_.data_tmp));
     sha256_.update(bytes);
     size_ += bytes.size();
@@ -123,7 +123,7 @@ class LocalBackend::Writer final : public ObjectWriter {
   }
 
   Status commit() override {
-    if (fd_ < 0) return errorf(ErrorCode::kInternal, "object '{}' committed twice", temps_.path.string());
+    if (fd_ < 0) return errorf(ErrorCode::kInternal, "object '{}' committed twice", temps_.path);
     ASTACUS_CHECK(local::close_file(std::exchange(fd_, -1), temps_.data_tmp, !batched_));
     std::string sidecar = ASTACUS_TRY(local::format_sidecar(metadata_, sha256_.finish_hex()));
     ASTACUS_CHECK(local::write_new_file(temps_.sidecar_tmp, sidecar, !batched_));
@@ -131,7 +131,7 @@ class LocalBackend::Writer final : public ObjectWriter {
     if (batched_) return backend_.add_pending(temps_, size_);
     backend_.drop_pending(temps_.path);  // this newer put wins over a batched one of the same key
     ASTACUS_CHECK(backend_.publish(temps_));
-    return local::sync_directory(temps_.path.parent_path());
+    return local::sync_directory(fs::path(temps_.path).parent_path());
   }
 
  private:
@@ -241,7 +241,7 @@ Status LocalBackend::publish_batch(const Batch& batch) {
       ignore_error(local::unlink_if_exists(object.sidecar_tmp), "never made durable");
     }
     if (!st && !first_error) first_error = st.error();
-    dirs.insert(path.parent_path());
+    dirs.insert(fs::path(path).parent_path());
   }
   for (const auto& dir : dirs) {
     Status st = local::sync_directory(dir);
@@ -253,7 +253,7 @@ Status LocalBackend::publish_batch(const Batch& batch) {
 
 bool LocalBackend::drop_pending(const fs::path& path) {
   std::lock_guard lock(pending_mutex_);
-  auto it = pending_.find(path);
+  auto it = pending_.find(path.string());
   if (it == pending_.end()) return false;
   ignore_error(local::unlink_if_exists(it->second.data_tmp), "superseded");
   ignore_error(local::unlink_if_exists(it->second.sidecar_tmp), "superseded");

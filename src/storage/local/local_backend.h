@@ -73,8 +73,10 @@ class LocalBackend : public Backend {
   const std::filesystem::path& root() const { return root_; }
 
  private:
+  // Plain strings: a batch holds up to 20,000 of these, and a std::filesystem::path keeps a
+  // list of its components besides the text (about 3x the memory of a string).
   struct TempObject {
-    std::filesystem::path path, data_tmp, sidecar_tmp;
+    std::string path, data_tmp, sidecar_tmp;
   };
   class Writer;
   class Reader;
@@ -82,7 +84,7 @@ class LocalBackend : public Backend {
   Result<std::filesystem::path> object_path(const std::string& key) const;
   /// Chooses the temp names of a new object of `key` (batched temps in the hidden temp dirs).
   Result<TempObject> plan_temps(const std::string& key, const Metadata& metadata, bool batched);
-  using Batch = std::map<std::filesystem::path, TempObject>;
+  using Batch = std::map<std::string, TempObject>;  // by object path
   /// Hands a complete, unsynced object to the next flush(); a full batch is published in the
   /// background (the error of an earlier background batch is returned here or by flush()).
   Status add_pending(const TempObject& object, uint64_t bytes);
