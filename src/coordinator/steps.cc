@@ -98,7 +98,10 @@ Status ListHexdigestsStep::run(OpContext& context) {
                                                                 : context.store->list_hexdigests());
   context.stored_hexdigests.clear();
   context.stored_hexdigests.reserve(digests.size());
-  for (auto& d : digests) context.stored_hexdigests.insert(std::move(d));
+  for (auto& d : digests) {
+    context.stored_hexdigests.insert(manifest::Hexdigest(d));
+    std::string().swap(d);  // the text's heap block goes now, not after the whole listing
+  }
   return ok();
 }
 
@@ -131,27 +134,27 @@ constexpr size_t kMaxSingleBlobChecks = 1000;
 /// seen in the listing at the start of this backup are still there (the cluster lock keeps
 /// cleanups out); the others were uploaded by this backup and are checked now.
 Result<std::vector<std::pair<size_t, std::string>>> missing_blobs(OpContext& context) {
-  std::vector<std::pair<size_t, std::string_view>> unknown;
-  std::unordered_set<std::string_view> seen;
+  std::vector<std::pair<size_t, const manifest::Hexdigest*>> unknown;
+  std::unordered_set<manifest::Hexdigest> seen;
   for (size_t i = 0; i < context.snapshot_results.size(); ++i) {
     if (!context.snapshot_results[i].hashes) continue;
     for (const auto& h : *context.snapshot_results[i].hashes) {
       if (!context.stored_hexdigests.count(h.hexdigest) && seen.insert(h.hexdigest).second) {
-        unknown.emplace_back(i, h.hexdigest);
+        unknown.emplace_back(i, &h.hexdigest);
       }
     }
   }
   std::vector<std::pair<size_t, std::string>> missing;
   if (unknown.size() <= kMaxSingleBlobChecks) {
     for (const auto& [node, hex] : unknown) {
-      if (!ASTACUS_TRY(context.store->blob_exists(std::string(hex)))) missing.emplace_back(node, hex);
+      if (!ASTACUS_TRY(context.store->blob_exists(hex->str()))) missing.emplace_back(node, hex->str());
     }
     return missing;
   }
   auto listed = ASTACUS_TRY(context.store->list_hexdigests());
-  std::unordered_set<std::string_view> present(listed.begin(), listed.end());
+  std::unordered_set<std::string> present(std::make_move_iterator(listed.begin()), std::make_move_iterator(listed.end()));
   for (const auto& [node, hex] : unknown) {
-    if (!present.count(hex)) missing.emplace_back(node, hex);
+    if (!present.count(hex->str())) missing.emplace_back(node, hex->str());
   }
   return missing;
 }

@@ -16,23 +16,28 @@ struct Candidate {
   std::vector<size_t> holders;
 };
 
+/// (hexdigest, size) of a hash entry; points into the caller's hash lists.
+using BlobKey = std::pair<const manifest::Hexdigest*, int64_t>;
+
 struct BlobKeyHash {
-  size_t operator()(const std::pair<std::string_view, int64_t>& k) const {
-    return std::hash<std::string_view>()(k.first) ^ static_cast<size_t>(k.second);
-  }
+  size_t operator()(const BlobKey& k) const { return k.first->hash() ^ static_cast<size_t>(k.second); }
+};
+
+struct BlobKeyEqual {
+  bool operator()(const BlobKey& a, const BlobKey& b) const { return a.second == b.second && *a.first == *b.first; }
 };
 
 /// Candidates in order of first appearance (Python dict insertion order). Stored blobs are
 /// skipped here already: the assignment never looks at them, and an unchanged backup then
 /// costs a set lookup per hash instead of a map entry.
 std::vector<Candidate> collect(const std::vector<const std::vector<manifest::SnapshotHash>*>& node_hashes,
-                               const std::unordered_set<std::string>& stored_hexdigests) {
+                               const std::unordered_set<manifest::Hexdigest>& stored_hexdigests) {
   std::vector<Candidate> candidates;
-  std::unordered_map<std::pair<std::string_view, int64_t>, size_t, BlobKeyHash> index_of;
+  std::unordered_map<BlobKey, size_t, BlobKeyHash, BlobKeyEqual> index_of;
   for (size_t node = 0; node < node_hashes.size(); ++node) {
     for (const auto& hash : *node_hashes[node]) {
       if (stored_hexdigests.count(hash.hexdigest)) continue;
-      auto [it, inserted] = index_of.try_emplace({hash.hexdigest, hash.size}, candidates.size());
+      auto [it, inserted] = index_of.try_emplace({&hash.hexdigest, hash.size}, candidates.size());
       if (inserted) candidates.push_back({&hash, {}});
       candidates[it->second].holders.push_back(node);
     }
@@ -41,7 +46,7 @@ std::vector<Candidate> collect(const std::vector<const std::vector<manifest::Sna
 }
 
 std::vector<NodeIndexData> assign(const std::vector<const std::vector<manifest::SnapshotHash>*>& node_hashes,
-                                  const std::unordered_set<std::string>& stored_hexdigests) {
+                                  const std::unordered_set<manifest::Hexdigest>& stored_hexdigests) {
   std::vector<Candidate> todo = collect(node_hashes, stored_hexdigests);
   std::stable_sort(todo.begin(), todo.end(), [](const Candidate& a, const Candidate& b) {
     if (a.holders.size() != b.holders.size()) return a.holders.size() < b.holders.size();
@@ -68,7 +73,7 @@ std::vector<NodeIndexData> assign(const std::vector<const std::vector<manifest::
 
 std::vector<NodeIndexData> build_node_index_datas(
     const std::vector<std::vector<manifest::SnapshotHash>>& node_hashes,
-    const std::unordered_set<std::string>& stored_hexdigests) {
+    const std::unordered_set<manifest::Hexdigest>& stored_hexdigests) {
   std::vector<const std::vector<manifest::SnapshotHash>*> lists;
   for (const auto& hashes : node_hashes) lists.push_back(&hashes);
   return assign(lists, stored_hexdigests);
@@ -76,7 +81,7 @@ std::vector<NodeIndexData> build_node_index_datas(
 
 std::vector<NodeIndexData> build_node_index_datas(
     const std::vector<manifest::SnapshotResult>& snapshot_results,
-    const std::unordered_set<std::string>& stored_hexdigests) {
+    const std::unordered_set<manifest::Hexdigest>& stored_hexdigests) {
   static const std::vector<manifest::SnapshotHash> kNone;
   std::vector<const std::vector<manifest::SnapshotHash>*> lists;
   for (const auto& result : snapshot_results) lists.push_back(result.hashes ? &*result.hashes : &kNone);

@@ -32,13 +32,13 @@ void to_json(Json& j, const SnapshotFile& v) {
   j["relative_path"] = v.relative_path;
   j["file_size"] = v.file_size;
   j["mtime_ns"] = v.mtime_ns;
-  if (!v.hexdigest.empty()) j["hexdigest"] = v.hexdigest;
+  if (!v.hexdigest.empty()) j["hexdigest"] = v.hexdigest.str();
   if (v.content_b64) j["content_b64"] = *v.content_b64;
 }
 
 void to_json(Json& j, const SnapshotHash& v) {
   j = Json::object();
-  j["hexdigest"] = v.hexdigest;
+  j["hexdigest"] = v.hexdigest.str();
   j["size"] = v.size;
 }
 
@@ -177,6 +177,13 @@ void append_json(std::string& out, const Progress& v) {
   out += '}';
 }
 
+void append_hexdigest(std::string& out, const Hexdigest& h) {
+  if (!h.canonical()) return append_json_string(out, h.str());
+  out += '"';
+  h.append_to(out);
+  out += '"';
+}
+
 void append_json(std::string& out, const SnapshotFile& v) {
   out += "{\"relative_path\":";
   append_json_string(out, v.relative_path);
@@ -186,7 +193,7 @@ void append_json(std::string& out, const SnapshotFile& v) {
   append_int(out, v.mtime_ns);
   if (!v.hexdigest.empty()) {
     key(out, "hexdigest");
-    append_json_string(out, v.hexdigest);
+    append_hexdigest(out, v.hexdigest);
   }
   if (v.content_b64) {
     key(out, "content_b64");
@@ -197,7 +204,7 @@ void append_json(std::string& out, const SnapshotFile& v) {
 
 void append_json(std::string& out, const SnapshotHash& v) {
   out += "{\"hexdigest\":";
-  append_json_string(out, v.hexdigest);
+  append_hexdigest(out, v.hexdigest);
   key(out, "size");
   append_int(out, v.size);
   out += '}';

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/time.h"
+#include "manifest/hexdigest.h"
 
 namespace astacus::manifest {
 
@@ -31,7 +32,7 @@ struct SnapshotFile {
   std::string relative_path;  // '/'-separated, relative to node root
   int64_t file_size = 0;
   int64_t mtime_ns = 0;
-  std::string hexdigest;                   // "" for embedded files
+  Hexdigest hexdigest;                     // empty for embedded files
   std::optional<std::string> content_b64;  // set for embedded files ("" for empty files)
 
   bool embedded() const { return content_b64.has_value(); }
@@ -39,7 +40,7 @@ struct SnapshotFile {
 };
 
 struct SnapshotHash {
-  std::string hexdigest;
+  Hexdigest hexdigest;
   int64_t size = 0;
   bool operator==(const SnapshotHash&) const = default;
 };

@@ -54,7 +54,7 @@ Status upload_one(snapshot::Snapshotter& snapshotter, storage::ObjectStore& stor
 }
 
 std::vector<manifest::SnapshotHash> unique_biggest_first(std::vector<manifest::SnapshotHash> hashes) {
-  std::unordered_map<std::string, int64_t> seen;
+  std::unordered_map<manifest::Hexdigest, int64_t> seen;
   std::vector<manifest::SnapshotHash> out;
   for (auto& h : hashes) {
     if (seen.emplace(h.hexdigest, h.size).second) out.push_back(std::move(h));
@@ -65,7 +65,7 @@ std::vector<manifest::SnapshotHash> unique_biggest_first(std::vector<manifest::S
 
 /// Snapshot paths by hexdigest (sorted within each), from one read of the snapshot DB rather
 /// than a query per blob: the queries serialised the upload threads on the DB's mutex.
-using PathsByHexdigest = std::unordered_map<std::string_view, std::vector<std::string_view>>;
+using PathsByHexdigest = std::unordered_map<manifest::Hexdigest, std::vector<std::string_view>>;
 
 PathsByHexdigest index_paths(const std::vector<manifest::SnapshotFile>& files) {
   PathsByHexdigest out;

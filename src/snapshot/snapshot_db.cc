@@ -203,7 +203,7 @@ Status SnapshotDb::apply(const std::vector<std::string>& removed, const std::vec
       ins.bind(2, r.file.file_size);
       ins.bind(3, r.file.mtime_ns);
       ins.bind(4, r.inode);
-      ins.bind(5, r.file.hexdigest);
+      ins.bind(5, r.file.hexdigest.str());
       if (r.file.content_b64) {
         ins.bind(6, *r.file.content_b64);
       } else {

@@ -430,7 +430,7 @@ void Snapshotter::forget_vouches_not_in(const std::vector<manifest::SnapshotFile
 }
 
 std::optional<FileIdentity> Snapshotter::vouched_identity(std::string_view relative_path,
-                                                          std::string_view hexdigest) const {
+                                                          const manifest::Hexdigest& hexdigest) const {
   std::lock_guard lock(vouch_mu_);
   auto it = vouches_.find(std::string(relative_path));
   if (it == vouches_.end() || it->second.hexdigest != hexdigest) return std::nullopt;

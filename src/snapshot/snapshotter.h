@@ -110,7 +110,8 @@ class Snapshotter {
   /// While the copy still shows this identity its bytes are the ones hashed, so an upload may
   /// skip hashing them again (it checks the identity before and after reading). Kept in memory
   /// only: after a restart, uploads hash again.
-  std::optional<FileIdentity> vouched_identity(std::string_view relative_path, std::string_view hexdigest) const;
+  std::optional<FileIdentity> vouched_identity(std::string_view relative_path,
+                                              const manifest::Hexdigest& hexdigest) const;
   static constexpr int64_t kVouchMinSize = 64 * 1024;  // smaller files: hashing costs little
 
   /// Where the link copy of `relative_path` lives (the source itself in same-root mode).
@@ -144,7 +145,7 @@ class Snapshotter {
   mutable std::mutex stats_mu_;
   SnapshotStats last_stats_;
   struct Vouch {
-    std::string hexdigest;
+    manifest::Hexdigest hexdigest;
     FileIdentity identity;
   };
   mutable std::mutex vouch_mu_;

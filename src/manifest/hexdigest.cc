@@ -1,0 +1,89 @@
+#include "manifest/hexdigest.h"
+
+#include <cstring>
+#include <ostream>
+
+namespace astacus::manifest {
+namespace {
+
+constexpr char kDigits[] = "0123456789abcdef";
+
+int nibble(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;  // uppercase is not canonical: kept as text so it prints back unchanged
+}
+
+}  // namespace
+
+Hexdigest::Hexdigest(std::string_view text) {
+  if (text.empty()) return;
+  if (text.size() == 2 * bytes_.size()) {
+    bool canonical = true;
+    for (size_t i = 0; i < bytes_.size() && canonical; ++i) {
+      int hi = nibble(text[2 * i]);
+      int lo = nibble(text[2 * i + 1]);
+      canonical = hi >= 0 && lo >= 0;
+      bytes_[i] = static_cast<uint8_t>(hi << 4 | lo);
+    }
+    if (canonical) {
+      binary_ = true;
+      return;
+    }
+    bytes_ = {};
+  }
+  other_ = std::make_unique<std::string>(text);
+}
+
+Hexdigest::Hexdigest(const Hexdigest& other) : bytes_(other.bytes_), binary_(other.binary_) {
+  if (other.other_) other_ = std::make_unique<std::string>(*other.other_);
+}
+
+Hexdigest& Hexdigest::operator=(const Hexdigest& other) {
+  if (this != &other) *this = Hexdigest(other);
+  return *this;
+}
+
+std::string Hexdigest::str() const {
+  std::string out;
+  append_to(out);
+  return out;
+}
+
+void Hexdigest::append_to(std::string& out) const {
+  if (other_) {
+    out += *other_;
+    return;
+  }
+  if (!binary_) return;
+  size_t at = out.size();
+  out.resize(at + 2 * bytes_.size());
+  for (uint8_t b : bytes_) {
+    out[at++] = kDigits[b >> 4];
+    out[at++] = kDigits[b & 15];
+  }
+}
+
+size_t Hexdigest::hash() const {
+  if (other_) return std::hash<std::string>{}(*other_);
+  size_t h = 0;
+  std::memcpy(&h, bytes_.data(), sizeof h);  // the bytes of a digest are uniformly spread
+  return h;
+}
+
+bool operator==(const Hexdigest& a, const Hexdigest& b) {
+  if (a.binary_ != b.binary_) return false;
+  if (a.binary_) return a.bytes_ == b.bytes_;
+  if (!a.other_ || !b.other_) return !a.other_ && !b.other_;
+  return *a.other_ == *b.other_;
+}
+
+std::ostream& operator<<(std::ostream& out, const Hexdigest& h) { return out << h.str(); }
+
+bool operator<(const Hexdigest& a, const Hexdigest& b) {
+  // Lowercase hex keeps the order of the bytes it encodes.
+  if (a.binary_ && b.binary_) return a.bytes_ < b.bytes_;
+  return a.str() < b.str();
+}
+
+}  // namespace astacus::manifest
