@@ -138,8 +138,22 @@ void append_time_or_null(std::string& out, const std::optional<SystemTime>& t) {
   }
 }
 
+/// Hands the text written so far to a sink once it reaches `chunk` bytes (write_manifest), so
+/// a long list is never held whole. After a sink error nothing more is handed on.
+struct Spill {
+  const TextSink& sink;
+  size_t chunk;
+  Status status = ok();
+
+  void maybe(std::string& out) {
+    if (out.size() < chunk) return;
+    if (status) status = sink(out);
+    out.clear();
+  }
+};
+
 template <class T>
-void append_array(std::string& out, const std::vector<T>& items) {
+void append_array(std::string& out, const std::vector<T>& items, Spill* spill = nullptr) {
   out += '[';
   for (size_t i = 0; i < items.size(); ++i) {
     if (i) out += ',';
@@ -148,6 +162,7 @@ void append_array(std::string& out, const std::vector<T>& items) {
     } else {
       append_json(out, items[i]);
     }
+    if (spill) spill->maybe(out);
   }
   out += ']';
 }
@@ -210,7 +225,9 @@ void append_json(std::string& out, const SnapshotHash& v) {
   out += '}';
 }
 
-void append_json(std::string& out, const SnapshotState& v) {
+namespace {
+
+void append_state(std::string& out, const SnapshotState& v, Spill* spill) {
   out += '{';
   bool first = true;
   if (!v.root_globs.empty()) {
@@ -220,19 +237,19 @@ void append_json(std::string& out, const SnapshotState& v) {
   }
   if (!v.files.empty()) {
     key(out, "files", first);
-    append_array(out, v.files);
+    append_array(out, v.files, spill);
   }
   out += '}';
 }
 
-void append_snapshot_result_members(std::string& out, const SnapshotResult& v) {
+void append_result_members(std::string& out, const SnapshotResult& v, Spill* spill) {
   key(out, "start", true);
   append_time_or_null(out, v.start);
   key(out, "end");
   append_time_or_null(out, v.end);
   key(out, "state");
   if (v.state) {
-    append_json(out, *v.state);
+    append_state(out, *v.state, spill);
   } else {
     out += "null";
   }
@@ -242,15 +259,15 @@ void append_snapshot_result_members(std::string& out, const SnapshotResult& v) {
   append_int(out, v.total_size);
   key(out, "hashes");
   if (v.hashes) {
-    append_array(out, *v.hashes);
+    append_array(out, *v.hashes, spill);
   } else {
     out += "null";
   }
 }
 
-void append_json(std::string& out, const SnapshotResult& v) {
+void append_result(std::string& out, const SnapshotResult& v, Spill* spill) {
   out += '{';
-  append_snapshot_result_members(out, v);
+  append_result_members(out, v, spill);
   key(out, "hostname");
   append_json_string(out, v.hostname);
   key(out, "az");
@@ -259,6 +276,16 @@ void append_json(std::string& out, const SnapshotResult& v) {
   append_json(out, v.progress);
   out += '}';
 }
+
+}  // namespace
+
+void append_json(std::string& out, const SnapshotState& v) { append_state(out, v, nullptr); }
+
+void append_snapshot_result_members(std::string& out, const SnapshotResult& v) {
+  append_result_members(out, v, nullptr);
+}
+
+void append_json(std::string& out, const SnapshotResult& v) { append_result(out, v, nullptr); }
 
 void append_json(std::string& out, const SnapshotUploadResult& v) {
   out += "{\"hostname\":";
@@ -274,7 +301,9 @@ void append_json(std::string& out, const SnapshotUploadResult& v) {
   out += '}';
 }
 
-void append_json(std::string& out, const BackupManifest& v) {
+namespace {
+
+void append_manifest(std::string& out, const BackupManifest& v, Spill* spill) {
   out += "{\"start\":";
   append_json_string(out, format_rfc3339(v.start));
   key(out, "end");
@@ -282,7 +311,12 @@ void append_json(std::string& out, const BackupManifest& v) {
   key(out, "attempt");
   append_int(out, v.attempt);
   key(out, "snapshot_results");
-  append_array(out, v.snapshot_results);
+  out += '[';
+  for (size_t i = 0; i < v.snapshot_results.size(); ++i) {
+    if (i) out += ',';
+    append_result(out, v.snapshot_results[i], spill);
+  }
+  out += ']';
   key(out, "upload_results");
   append_array(out, v.upload_results);
   key(out, "plugin");
@@ -298,6 +332,19 @@ void append_json(std::string& out, const BackupManifest& v) {
     out += "null";
   }
   out += '}';
+}
+
+}  // namespace
+
+void append_json(std::string& out, const BackupManifest& v) { append_manifest(out, v, nullptr); }
+
+Status write_manifest(const BackupManifest& manifest, const TextSink& sink, size_t chunk) {
+  std::string out;
+  out.reserve(chunk + 64 * 1024);
+  Spill spill{sink, chunk};
+  append_manifest(out, manifest, &spill);
+  if (!spill.status) return spill.status;
+  return sink(out);
 }
 
 }  // namespace astacus::manifest

@@ -92,6 +92,11 @@ class ObjectStore {
 
   /// Uploads json/<name>. Returns the stored size.
   Result<uint64_t> upload_json(const std::string& name, std::string_view plaintext);
+  /// Uploads json/<name> from what `produce` writes: exactly `size` plaintext bytes, encoded
+  /// on the way (the manifest of a million files is never held whole). Nothing is stored when
+  /// `produce` fails or writes another size. Returns the stored size.
+  Result<uint64_t> upload_json_from(const std::string& name, uint64_t size,
+                                    const std::function<Status(codec::ByteSink&)>& produce);
   Result<std::string> download_json(const std::string& name);
   Result<bool> json_exists(const std::string& name);
   Status delete_json(const std::string& name);

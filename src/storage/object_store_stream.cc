@@ -138,6 +138,20 @@ Result<uint64_t> ObjectStore::store_blob_stream(const std::string& hexdigest, ui
   return stored.count;
 }
 
+Result<uint64_t> ObjectStore::upload_json_from(const std::string& name, uint64_t size,
+                                               const std::function<Status(codec::ByteSink&)>& produce) {
+  ASTACUS_CHECK(check_name("manifest", name));
+  auto writer = ASTACUS_TRY(backend_->open_writer(fmt::format("{}/{}", kJsonDir, name), write_metadata(), false));
+  CountingSink stored(*writer);
+  codec::TransformChain chain(ASTACUS_TRY(encoder_stages(size)), stored);
+  codec::VerifyingSink plaintext(chain, size, /*hash=*/false);
+  ASTACUS_CHECK(produce(plaintext));
+  ASTACUS_CHECK(plaintext.check_size());
+  ASTACUS_CHECK(chain.finish());
+  ASTACUS_CHECK(writer->commit());
+  return stored.count;
+}
+
 Result<uint64_t> ObjectStore::upload_blob_streaming(const std::string& hexdigest, int fd,
                                                     const std::filesystem::path& path, uint64_t size,
                                                     const UploadCheck& check) {

@@ -100,6 +100,48 @@ TEST(ManifestJsonText, RandomManifestsMatchTheDomPath) {
   }
 }
 
+TEST(ManifestJsonText, WriteManifestHandsOnTheSameBytesInBoundedPieces) {
+  std::mt19937 rng(11);
+  for (int i = 0; i < 20; ++i) {
+    BackupManifest m;
+    m.attempt = i;
+    for (size_t n = 1 + rng() % 3; n > 0; --n) m.snapshot_results.push_back(random_result(rng));
+    m.snapshot_results.back().hashes = std::vector<SnapshotHash>{{std::string(64, 'd'), 1}, {std::string(64, 'e'), 2}};
+    const std::string whole = serialize_manifest(m);
+    for (size_t chunk : {size_t{1}, size_t{64}, size_t{1} << 20}) {
+      std::string joined;
+      size_t pieces = 0;
+      ASSERT_TRUE(write_manifest(m, [&](std::string_view piece) {
+        // A piece ends after a list element: at most one element past the chunk size.
+        EXPECT_LE(piece.size(), chunk + 4096) << "chunk " << chunk;
+        joined += piece;
+        ++pieces;
+        return ok();
+      }, chunk));
+      ASSERT_EQ(joined, whole) << "iteration " << i << " chunk " << chunk;
+      if (chunk == 1) {
+        EXPECT_GT(pieces, 1u);
+      }
+    }
+  }
+}
+
+TEST(ManifestJsonText, WriteManifestStopsAtTheFirstSinkError) {
+  BackupManifest m;
+  SnapshotResult r;
+  r.state = SnapshotState{};
+  for (int i = 0; i < 100; ++i) r.state->files.push_back({"f" + std::to_string(i), 1, 2, std::string(64, 'c'), {}});
+  m.snapshot_results.push_back(r);
+  int calls = 0;
+  Status status = write_manifest(m, [&](std::string_view) -> Status {
+    ++calls;
+    return errorf(ErrorCode::kUnavailable, "disk full");
+  }, 16);
+  ASSERT_FALSE(status);
+  EXPECT_EQ(status.error().message, "disk full");
+  EXPECT_EQ(calls, 1);
+}
+
 TEST(ManifestJsonText, SnapshotResultMembersPrecedeNodeFields) {
   std::mt19937 rng(1);
   SnapshotResult r = random_result(rng);

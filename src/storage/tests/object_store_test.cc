@@ -74,6 +74,25 @@ TEST_P(ObjectStoreRoundTrip, BlobsAndJsons) {
   EXPECT_EQ(store->download_json(name).value(), manifest);
   EXPECT_EQ(store->list_jsons().value(), std::vector<std::string>{name});
 
+  // Streamed from pieces: the same plaintext back; a wrong size or a failed producer stores nothing.
+  std::string big = blob_content(3 << 20);
+  auto produce = [&](std::string_view text) {
+    return [&, text](codec::ByteSink& out) -> Status {
+      for (size_t at = 0; at < text.size(); at += 100000) ASTACUS_CHECK(out.write(text.substr(at, 100000)));
+      return ok();
+    };
+  };
+  ASSERT_TRUE(store->upload_json_from("streamed", big.size(), produce(big)));
+  EXPECT_EQ(store->download_json("streamed").value(), big);
+  EXPECT_FALSE(store->upload_json_from("short", big.size() + 1, produce(big)));
+  EXPECT_FALSE(store->upload_json_from("failed", 5, [](codec::ByteSink& out) -> Status {
+    ASTACUS_CHECK(out.write("ab"));
+    return errorf(ErrorCode::kUnavailable, "producer failed");
+  }));
+  EXPECT_FALSE(store->json_exists("short").value());
+  EXPECT_FALSE(store->json_exists("failed").value());
+  ASSERT_TRUE(store->delete_json("streamed"));
+
   // Empty plaintext round-trips too (stored as 0 bytes for snappy/encryption).
   ASSERT_TRUE(store->upload_json("empty", ""));
   EXPECT_EQ(store->download_json("empty").value(), "");
