@@ -155,7 +155,7 @@ Result<std::vector<Cluster::NodeOpResult>> Cluster::run_node_op(
     const std::string& subpath, const std::vector<std::optional<std::string>>& bodies,
     const std::string& result_url, SubResultSignal& signal,
     const std::function<void(const manifest::Progress&)>& on_progress,
-    const std::function<bool()>& cancelled) {
+    const std::function<bool()>& cancelled, const std::function<Status(size_t, NodeOpResult&)>& on_final) {
   std::vector<std::optional<std::string>> status_urls(nodes_.size());
   for (size_t i = 0; i < nodes_.size(); ++i) {
     if (!bodies[i]) continue;
@@ -200,6 +200,7 @@ Result<std::vector<Cluster::NodeOpResult>> Cluster::run_node_op(
       }
       done[i] = p.final;
       if (!p.final) all_final = false;
+      if (p.final && on_final && !results[i].body.empty()) ASTACUS_CHECK(on_final(i, results[i]));
     }
     if (on_progress) on_progress(manifest::Progress::merge(progresses));
     if (all_final) return results;

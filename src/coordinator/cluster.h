@@ -57,11 +57,14 @@ class Cluster {
   /// step can write a big one (an upload's blob list) without a DOM. Returns results (null summaries for
   /// skipped nodes). Fails naming the node when a start fails, a node reports failure, or polling
   /// fails `maximum_failures` times in a row. `on_progress` gets the merged progress.
+  /// `on_final` (optional) gets each node's result as soon as it is final, so a step can convert
+  /// and drop a big body before the next node's arrives; its error ends the op.
   Result<std::vector<NodeOpResult>> run_node_op(
       const std::string& subpath, const std::vector<std::optional<std::string>>& bodies,
       const std::string& result_url, SubResultSignal& signal,
       const std::function<void(const manifest::Progress&)>& on_progress,
-      const std::function<bool()>& cancelled);
+      const std::function<bool()>& cancelled,
+      const std::function<Status(size_t, NodeOpResult&)>& on_final = nullptr);
 
   /// GET <node>/metadata of every node (nullopt for unreachable ones).
   std::vector<std::optional<nlohmann::json>> metadata();

@@ -1,6 +1,7 @@
 #include "coordinator/steps.h"
 
 #include <algorithm>
+#include <functional>
 #include <future>
 #include <system_error>
 #include <unordered_set>
@@ -27,10 +28,11 @@ nlohmann::json group_json(const snapshot::SnapshotGroup& group) {
 
 Result<std::vector<Cluster::NodeOpResult>> run_on_nodes(
     OpContext& context, const std::string& step, const std::string& subpath,
-    const std::vector<std::optional<std::string>>& bodies) {
+    const std::vector<std::optional<std::string>>& bodies,
+    const std::function<Status(size_t, Cluster::NodeOpResult&)>& on_final = nullptr) {
   auto results = context.cluster->run_node_op(
       subpath, bodies, context.result_url, *context.signal,
-      [&](const manifest::Progress& p) { context.report_progress(step, p); }, context.cancelled);
+      [&](const manifest::Progress& p) { context.report_progress(step, p); }, context.cancelled, on_final);
   if (results && context.traffic) {
     for (const auto& r : *results) {
       const auto& summary = r.summary;
@@ -44,12 +46,13 @@ Result<std::vector<Cluster::NodeOpResult>> run_on_nodes(
 
 Result<std::vector<Cluster::NodeOpResult>> run_on_nodes(
     OpContext& context, const std::string& step, const std::string& subpath,
-    const std::vector<std::optional<nlohmann::json>>& bodies) {
+    const std::vector<std::optional<nlohmann::json>>& bodies,
+    const std::function<Status(size_t, Cluster::NodeOpResult&)>& on_final = nullptr) {
   std::vector<std::optional<std::string>> texts(bodies.size());
   for (size_t i = 0; i < bodies.size(); ++i) {
     if (bodies[i]) texts[i] = bodies[i]->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
-  return run_on_nodes(context, step, subpath, texts);
+  return run_on_nodes(context, step, subpath, texts, on_final);
 }
 
 /// {"hashes":[{"hexdigest":..,"size":..},...],"storage":..,"validate_file_hashes":true} as text:
@@ -83,13 +86,21 @@ Status SnapshotStep::run(OpContext& context) {
       // No thread to spare: ListHexdigestsStep lists after the snapshot instead.
     }
   }
-  auto results = ASTACUS_TRY(run_on_nodes(context, name(), "snapshot", bodies));
+  // Each node's text (~200 bytes per file) is converted and freed as soon as it arrives, so the
+  // coordinator never holds every node's text at once.
+  std::vector<std::optional<manifest::SnapshotResult>> parsed(bodies.size());
+  auto convert = [&](size_t i, Cluster::NodeOpResult& result) -> Status {
+    auto one = manifest::parse_snapshot_result_text(result.body);
+    if (!one) return make_error(one.error().with_context(fmt::format("snapshot result of node {}", i)));
+    parsed[i] = std::move(*one);
+    std::string().swap(result.body);
+    return ok();
+  };
+  ASTACUS_TRY(run_on_nodes(context, name(), "snapshot", bodies, convert));
   context.snapshot_results.clear();
-  for (size_t i = 0; i < results.size(); ++i) {
-    auto parsed = manifest::parse_snapshot_result_text(results[i].body);
-    if (!parsed) return make_error(parsed.error().with_context(fmt::format("snapshot result of node {}", i)));
-    context.snapshot_results.push_back(std::move(*parsed));
-    std::string().swap(results[i].body);  // free the text as soon as it is converted
+  for (size_t i = 0; i < parsed.size(); ++i) {
+    if (!parsed[i]) return errorf(ErrorCode::kInternal, "node {} finished its snapshot without a result", i);
+    context.snapshot_results.push_back(std::move(*parsed[i]));
   }
   return ok();
 }
