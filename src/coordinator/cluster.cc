@@ -173,7 +173,8 @@ Result<std::vector<Cluster::NodeOpResult>> Cluster::run_node_op(
     std::vector<manifest::Progress> progresses;
     for (size_t i = 0; i < nodes_.size(); ++i) {
       if (!status_urls[i]) continue;
-      if (!done[i]) {
+      const bool fetched = !done[i];  // a result already final is not fetched (nor handed on) again
+      if (fetched) {
         auto timeout = std::chrono::milliseconds(static_cast<int64_t>(poll_.result_timeout * 1000));
         auto response = http::request("GET", *status_urls[i], {timeout, std::nullopt});
         Result<nlohmann::json> parsed = response ? parse_summary(*response, *status_urls[i])
@@ -200,7 +201,7 @@ Result<std::vector<Cluster::NodeOpResult>> Cluster::run_node_op(
       }
       done[i] = p.final;
       if (!p.final) all_final = false;
-      if (p.final && on_final && !results[i].body.empty()) ASTACUS_CHECK(on_final(i, results[i]));
+      if (fetched && p.final && on_final) ASTACUS_CHECK(on_final(i, results[i]));
     }
     if (on_progress) on_progress(manifest::Progress::merge(progresses));
     if (all_final) return results;

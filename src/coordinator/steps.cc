@@ -26,6 +26,17 @@ nlohmann::json group_json(const snapshot::SnapshotGroup& group) {
   return j;
 }
 
+/// A storage listing as a set, each listed text freed as soon as it is converted.
+std::unordered_set<manifest::Hexdigest> to_hexdigest_set(std::vector<std::string> listed) {
+  std::unordered_set<manifest::Hexdigest> out;
+  out.reserve(listed.size());
+  for (auto& text : listed) {
+    out.insert(manifest::Hexdigest(text));
+    std::string().swap(text);
+  }
+  return out;
+}
+
 Result<std::vector<Cluster::NodeOpResult>> run_on_nodes(
     OpContext& context, const std::string& step, const std::string& subpath,
     const std::vector<std::optional<std::string>>& bodies,
@@ -108,12 +119,7 @@ Status SnapshotStep::run(OpContext& context) {
 Status ListHexdigestsStep::run(OpContext& context) {
   auto digests = ASTACUS_TRY(context.hexdigest_listing.valid() ? context.hexdigest_listing.get()
                                                                 : context.store->list_hexdigests());
-  context.stored_hexdigests.clear();
-  context.stored_hexdigests.reserve(digests.size());
-  for (auto& d : digests) {
-    context.stored_hexdigests.insert(manifest::Hexdigest(d));
-    std::string().swap(d);  // the text's heap block goes now, not after the whole listing
-  }
+  context.stored_hexdigests = to_hexdigest_set(std::move(digests));
   return ok();
 }
 
@@ -163,10 +169,9 @@ Result<std::vector<std::pair<size_t, std::string>>> missing_blobs(OpContext& con
     }
     return missing;
   }
-  auto listed = ASTACUS_TRY(context.store->list_hexdigests());
-  std::unordered_set<std::string> present(std::make_move_iterator(listed.begin()), std::make_move_iterator(listed.end()));
+  auto present = to_hexdigest_set(ASTACUS_TRY(context.store->list_hexdigests()));
   for (const auto& [node, hex] : unknown) {
-    if (!present.count(hex->str())) missing.emplace_back(node, hex->str());
+    if (!present.count(*hex)) missing.emplace_back(node, hex->str());
   }
   return missing;
 }
