@@ -1,9 +1,9 @@
 // The coordinator's op handlers: backup, restore, cleanup, list, and the debug lock/unlock.
 #include <algorithm>
-#include <unordered_set>
 
 #include <spdlog/spdlog.h>
 
+#include "coordinator/blob_references.h"
 #include "coordinator/cluster_lock.h"
 #include "coordinator/coordinator.h"
 #include "coordinator/list_stats.h"
@@ -29,6 +29,12 @@ bool is_permanent(ErrorCode code) {
 
 Retention to_retention(const config::RetentionConfig& r) {
   return Retention{r.minimum_backups, r.maximum_backups, r.keep_days};
+}
+
+/// Downloads and parses manifest `name`; the text is freed before the parsed manifest returns.
+Result<manifest::BackupManifest> read_manifest(storage::ObjectStore& store, const std::string& name) {
+  auto text = ASTACUS_TRY(store.download_json(name));
+  return manifest::parse_manifest(text, name);
 }
 
 void send_internal_error(http::Reply& reply, const std::string& code, const std::string& message) {
@@ -167,34 +173,26 @@ Status Coordinator::run_cleanup(RunningOp& op, const std::string& storage,
     if (manifest::is_backup_name(n)) names.push_back(n);
   }
   std::sort(names.begin(), names.end());
-  // Only each manifest's times and blob names are kept: holding whole parsed manifests (file
-  // lists included) made cleanup the peak-memory op of a server.
-  std::map<std::string, std::vector<std::string>> hexdigests_of;
+  // Only each manifest's times and blob references are kept (distinct blob names once):
+  // holding whole parsed manifests, or one name list per manifest, made cleanup the
+  // peak-memory op of a server.
+  BlobReferences references;
   const std::string list_cache_key = cfg.config_hash + "/" + storage_name;
   std::map<std::string, nlohmann::ordered_json> list_entries;  // new ones, for the next `list`
   std::vector<BackupTimes> times;
   for (const auto& name : names) {
-    auto text = ASTACUS_TRY(store->download_json(name));
-    auto parsed = ASTACUS_TRY(manifest::parse_manifest(text, name));
+    auto parsed = ASTACUS_TRY(read_manifest(*store, name));
     times.push_back({name, parsed.start, parsed.end});
     // Parsing a million-file manifest takes seconds: the next `list` reuses this one.
     if (!list_cached(list_cache_key, name)) {
       list_entries[name] = list_entry_to_json(make_list_entry(name, parsed));
     }
-    auto& digests = hexdigests_of[name];
-    for (auto& r : parsed.snapshot_results) {
-      if (!r.hashes) continue;
-      for (auto& h : *r.hashes) digests.push_back(std::move(h.hexdigest));
-    }
+    references.add(name, parsed);
   }
   std::vector<std::string> to_delete;
   for (const auto& n : explicit_delete) to_delete.push_back(manifest::with_backup_prefix(n));
   auto pruned = prune_backups(times, to_retention(retention), now_utc(), to_delete);
-  std::unordered_set<std::string> referenced;
-  for (const auto& name : pruned.kept) {
-    for (auto& digest : hexdigests_of.at(name)) referenced.insert(std::move(digest));
-  }
-  hexdigests_of.clear();
+  references.keep(pruned.kept);
   for (const auto& name : pruned.deleted) {
     spdlog::info("cleanup: deleting manifest {} from storage '{}'", name, store->name());
     ASTACUS_CHECK(store->delete_json(name));
@@ -208,7 +206,7 @@ Status Coordinator::run_cleanup(RunningOp& op, const std::string& storage,
   auto digests = ASTACUS_TRY(store->list_hexdigests());
   size_t deleted = 0, failed = 0;
   for (const auto& digest : digests) {
-    if (referenced.count(digest)) continue;
+    if (references.is_kept(manifest::Hexdigest(digest))) continue;
     auto status = store->delete_blob(digest);
     if (!status) {
       // Best effort: go on and report; the next cleanup retries.
@@ -250,8 +248,7 @@ Result<nlohmann::ordered_json> Coordinator::list_storage(const config::GlobalCon
   }
   for (const auto& n : names) {
     if (entries.count(n)) continue;
-    auto text = ASTACUS_TRY(store->download_json(n));
-    auto parsed = ASTACUS_TRY(manifest::parse_manifest(text, n));
+    auto parsed = ASTACUS_TRY(read_manifest(*store, n));
     entries[n] = list_entry_to_json(make_list_entry(n, parsed));
   }
   {
