@@ -1,31 +1,36 @@
 #include "coordinator/list_stats.h"
 
 #include <algorithm>
-#include <map>
 #include <unordered_map>
 
 namespace astacus::coordinator {
 
 ClusterFileStats compute_deduplicated_snapshot_file_stats(
     const manifest::BackupManifest& manifest) {
-  std::map<std::string, int64_t> max_counts;
-  std::unordered_map<std::string, int64_t> sizes;  // first size seen per hexdigest
+  // Keyed by Hexdigest (32 bytes), not by its 64-character text: `list` and `cleanup` compute
+  // this for every manifest, and string keys cost ~200 bytes per file of the largest one.
+  struct Seen {
+    int64_t max_count = 0;  // over nodes
+    int64_t size = 0;       // the first size seen
+  };
+  std::unordered_map<manifest::Hexdigest, Seen> seen;
+  std::unordered_map<manifest::Hexdigest, int64_t> node_counts;
   for (const auto& result : manifest.snapshot_results) {
     if (!result.state) continue;
-    std::unordered_map<std::string, int64_t> node_counts;
+    node_counts.clear();
     for (const auto& file : result.state->files) {
       ++node_counts[file.hexdigest];
-      sizes.try_emplace(file.hexdigest, file.file_size);
+      seen.try_emplace(file.hexdigest, Seen{0, file.file_size});
     }
     for (const auto& [hexdigest, count] : node_counts) {
-      int64_t& best = max_counts[hexdigest];
+      int64_t& best = seen[hexdigest].max_count;
       best = std::max(best, count);
     }
   }
   ClusterFileStats stats;
-  for (const auto& [hexdigest, count] : max_counts) {
-    stats.files += count;
-    stats.data_size += count * sizes[hexdigest];
+  for (const auto& [hexdigest, s] : seen) {
+    stats.files += s.max_count;
+    stats.data_size += s.max_count * s.size;
   }
   return stats;
 }
