@@ -3,6 +3,7 @@
 // same field paths.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <random>
 
 #include "manifest/json.h"
@@ -74,6 +75,22 @@ TEST(ManifestJsonStream, SnapshotResultTextReadsWhatTheDomReads) {
     EXPECT_EQ(text_of(*streamed), text_of(*dom));
     EXPECT_EQ(text_of(*streamed), text);
   }
+}
+
+TEST(ManifestJsonStream, SnapshotResultTextListsAreAllocatedOnceAtTheirSize) {
+  std::mt19937 rng(6);
+  SnapshotResult r = valid_result(rng, "h");
+  while (r.state->files.size() < 10) r = valid_result(rng, "h");
+  // A path holding the quoted key name: escaped inside its string, so it is not counted.
+  r.state->files[0].relative_path = "a \"relative_path\" \"size\"";
+  std::sort(r.state->files.begin(), r.state->files.end(),
+            [](const auto& a, const auto& b) { return a.relative_path < b.relative_path; });
+  auto streamed = parse_snapshot_result_text(text_of(r));
+  ASSERT_TRUE(streamed) << streamed.error().message;
+  EXPECT_EQ(streamed->state->files.size(), r.state->files.size());
+  EXPECT_EQ(streamed->state->files.capacity(), r.state->files.size());
+  EXPECT_EQ(streamed->hashes->capacity(), r.hashes->size());
+  EXPECT_EQ(text_of(*streamed), text_of(r));
 }
 
 TEST(ManifestJsonStream, ManifestReadsWhatTheDomReads) {
