@@ -250,7 +250,9 @@ Status BackupManifestStep::run(OpContext& context) {
     return make_error(text.error().with_context(
         fmt::format("cannot read backup {} from storage '{}'", context.backup_name, context.store->name())));
   }
-  context.manifest = ASTACUS_TRY(manifest::parse_manifest(*text, context.backup_name));
+  // Checked whole before any node is asked to write, but without the file lists: each node
+  // reads its own from storage.
+  context.manifest = ASTACUS_TRY(manifest::parse_manifest_outline(*text, context.backup_name));
   context.manifest->filename = context.backup_name;
   return ok();
 }

@@ -142,8 +142,10 @@ namespace {
 
 /// Streams `text` (json_stream.h), then checks the format version before anything else.
 Result<detail::StreamedJson> parse_streamed_manifest(std::string_view text, std::string_view name,
-                                                     std::optional<size_t> only_result) {
-  auto streamed = detail::parse_streamed(text, detail::StreamShape::kManifest, "", only_result);
+                                                     std::optional<size_t> only_result,
+                                                     bool keep_lists = true) {
+  auto streamed =
+      detail::parse_streamed(text, detail::StreamShape::kManifest, "", only_result, keep_lists);
   if (!streamed) return make_error(streamed.error().with_context(label(name)));
   ASTACUS_CHECK(check_format_version(streamed->skeleton, name));
   if (streamed->element_error) return make_error(streamed->element_error->with_context(label(name)));
@@ -159,6 +161,11 @@ Result<BackupManifest> parse_manifest(std::string_view json_text, std::string_vi
     detail::put_streamed(streamed.results[i], manifest.snapshot_results[i]);
   }
   return manifest;
+}
+
+Result<BackupManifest> parse_manifest_outline(std::string_view json_text, std::string_view name) {
+  auto streamed = ASTACUS_TRY(parse_streamed_manifest(json_text, name, std::nullopt, false));
+  return parse_manifest_json(streamed.skeleton, name);
 }
 
 Result<SnapshotResult> parse_manifest_snapshot_result(std::string_view json_text,

@@ -144,8 +144,8 @@ struct Frame {
 
 class Handler {
  public:
-  Handler(StreamShape shape, std::string_view prefix, std::optional<size_t> only)
-      : shape_(shape), prefix_(prefix), only_(only) {}
+  Handler(StreamShape shape, std::string_view prefix, std::optional<size_t> only, bool keep_lists)
+      : shape_(shape), prefix_(prefix), only_(only), keep_lists_(keep_lists) {}
 
   bool null() {
     if (!flat()) return value(Json(nullptr));
@@ -331,6 +331,7 @@ class Handler {
     bool converted = array.role == Role::kFiles ? convert_file(flat_, target.files)
                                                 : convert_hash(flat_, target.hashes);
     if (converted) ++array.index;
+    if (converted) drop_unkept(target);
     return converted;
   }
 
@@ -356,11 +357,20 @@ class Handler {
       else out_.element_error = hash.error();
     }
     element_ = Json();
+    drop_unkept(target);
+  }
+
+  /// Without keep_lists_, the element just converted (and checked) is dropped.
+  void drop_unkept(StreamedArrays& target) const {
+    if (keep_lists_) return;
+    target.files.clear();
+    target.hashes.clear();
   }
 
   const StreamShape shape_;
   const std::string_view prefix_;
   const std::optional<size_t> only_;
+  const bool keep_lists_;
   std::vector<Frame> frames_;
   Json element_;
   std::vector<FlatMember> flat_;  // members of the flat element being recorded
@@ -384,8 +394,8 @@ size_t count_occurrences(std::string_view text, std::string_view needle) {
 
 Result<StreamedJson> parse_streamed(std::string_view text, StreamShape shape,
                                     std::string_view path_prefix,
-                                    std::optional<size_t> only_result) {
-  Handler handler(shape, path_prefix, only_result);
+                                    std::optional<size_t> only_result, bool keep_lists) {
+  Handler handler(shape, path_prefix, only_result, keep_lists);
   if (shape == StreamShape::kSnapshotResult) {
     // Outside string values these quoted keys occur only in file and hash entries (inside one
     // a quote is escaped), so their counts bound the two arrays.

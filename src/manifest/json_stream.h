@@ -35,9 +35,11 @@ struct StreamedJson {
 /// fails validation does not stop the parse: it lands in element_error (so that callers can
 /// check format_version first), and later elements are not converted. With `only_result`,
 /// the big arrays of other snapshot results are skipped.
+/// With `keep_lists` false every element is still converted (and so checked) but dropped.
 Result<StreamedJson> parse_streamed(std::string_view text, StreamShape shape,
                                     std::string_view path_prefix = "",
-                                    std::optional<size_t> only_result = std::nullopt);
+                                    std::optional<size_t> only_result = std::nullopt,
+                                    bool keep_lists = true);
 
 /// Moves the streamed arrays of `arrays` into `result` (files into state, hashes when set).
 void put_streamed(StreamedArrays& arrays, SnapshotResult& result);

@@ -110,6 +110,32 @@ TEST(ManifestJsonStream, ManifestReadsWhatTheDomReads) {
   }
 }
 
+TEST(ManifestJsonStream, OutlineKeepsAllButTheListsAndChecksEveryElement) {
+  std::mt19937 rng(7);
+  BackupManifest m = valid_manifest(rng, 3);
+  while (m.snapshot_results[2].state->files.size() < 2) m = valid_manifest(rng, 3);
+  std::string text = serialize_manifest(m);
+  auto outline = parse_manifest_outline(text, "backup-x");
+  ASSERT_TRUE(outline) << outline.error().message;
+  BackupManifest expected = m;
+  for (auto& r : expected.snapshot_results) {
+    r.state->files.clear();
+    r.hashes->clear();
+  }
+  expected.filename = "backup-x";
+  EXPECT_EQ(serialize_manifest(*outline), serialize_manifest(expected));
+
+  Json j = Json::parse(text);
+  j["snapshot_results"][2]["state"]["files"][1]["file_size"] = -1;
+  auto bad = parse_manifest_outline(j.dump(), "backup-x");
+  ASSERT_FALSE(bad);
+  auto full = parse_manifest(j.dump(), "backup-x");
+  ASSERT_FALSE(full);
+  EXPECT_EQ(bad.error().message, full.error().message);
+  EXPECT_NE(bad.error().message.find("snapshot_results[2].state.files[1].file_size"), std::string::npos)
+      << bad.error().message;
+}
+
 TEST(ManifestJsonStream, BadFileElementIsNamedByItsPath) {
   std::mt19937 rng(5);
   SnapshotResult r = valid_result(rng, "h");
