@@ -103,13 +103,18 @@ TEST(SystemFailures, BadConfigsAreRefusedNamingTheKey) {
   }
 }
 
-// Writes a manifest object straight into the local storage, as a hostile writer could.
-void put_manifest(TestCluster& cluster, const std::string& name, const std::string& json) {
+// The cluster's local storage, opened as the servers open it (zstd, no encryption).
+Result<std::unique_ptr<storage::ObjectStore>> open_cluster_store(const TestCluster& cluster) {
   config::ObjectStorageConfig config;
   config.default_storage = "local";
   config.storages["local"] = config::LocalStorageConfig{cluster.storage_dir().string(), ""};
   config.compression.algorithm = "zstd";
-  auto store = storage::ObjectStore::open(config, "local");
+  return storage::ObjectStore::open(config, "local");
+}
+
+// Writes a manifest object straight into the local storage, as a hostile writer could.
+void put_manifest(TestCluster& cluster, const std::string& name, const std::string& json) {
+  auto store = open_cluster_store(cluster);
   ASSERT_TRUE(store) << store.error().message;
   ASSERT_TRUE((*store)->upload_json(name, json));
 }
@@ -136,6 +141,34 @@ TEST(SystemFailures, ManifestPathEscapingTheRootIsRefusedAndNothingIsWritten) {
   EXPECT_TRUE(read_tree(cluster.root(0)).empty());
 }
 
+// The coordinator keeps no file lists for a restore, but it still checks every entry of every
+// node's list before any node is asked to write.
+TEST(SystemFailures, BadFileEntryOfAnotherNodeFailsRestoreBeforeAnyNodeWrites) {
+  TestCluster cluster({.nodes = 2});
+  write_file(cluster.root(0) / "a.bin", random_bytes(5000, 1), 1700000000000000000);
+  write_file(cluster.root(1) / "b.bin", random_bytes(5000, 2), 1700000000000000000);
+  cluster.start();
+  expect_ok(cluster.cli({"-w", "60", "backup"}), "backup");
+  auto names = cluster.stored_objects("json");
+  ASSERT_EQ(names.size(), 1u);
+
+  auto store = open_cluster_store(cluster);
+  ASSERT_TRUE(store) << store.error().message;
+  auto text = (*store)->download_json(names[0]);
+  ASSERT_TRUE(text) << text.error().message;
+  auto manifest = nlohmann::ordered_json::parse(*text);
+  manifest["snapshot_results"][1]["state"]["files"][0]["mtime_ns"] = "soon";
+  const std::string bad_name = "backup-2030-01-01T00:00:00+00:00";
+  put_manifest(cluster, bad_name, manifest.dump());
+
+  write_file(cluster.root(0) / "a.bin", "local edit", 1800000000000000000);
+  auto r = cluster.cli({"-w", "60", "restore", "--backup", bad_name});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find("snapshot_results[1].state.files[0].mtime_ns: expected integer"), std::string::npos)
+      << r.err;
+  EXPECT_TRUE(read_tree(cluster.root(0)).at("a.bin").content == "local edit") << "node 0 must write nothing";
+}
+
 TEST(SystemFailures, CorruptBlobFailsRestoreNamingItAndLeavesTheFileAlone) {
   TestCluster cluster({.nodes = 1});
   write_file(cluster.root(0) / "precious.bin", random_bytes(10000, 1), 1700000000000000000);
@@ -145,11 +178,7 @@ TEST(SystemFailures, CorruptBlobFailsRestoreNamingItAndLeavesTheFileAlone) {
   ASSERT_EQ(blobs.size(), 1u);
 
   // Replace the blob with a well-formed object of other content: only the hash check sees it.
-  config::ObjectStorageConfig config;
-  config.default_storage = "local";
-  config.storages["local"] = config::LocalStorageConfig{cluster.storage_dir().string(), ""};
-  config.compression.algorithm = "zstd";
-  auto store = storage::ObjectStore::open(config, "local");
+  auto store = open_cluster_store(cluster);
   ASSERT_TRUE(store);
   auto encoded = (*store)->encode(random_bytes(10000, 2));
   ASSERT_TRUE(encoded);
