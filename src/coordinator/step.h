@@ -19,6 +19,7 @@
 #include "base/time.h"
 #include "config/types.h"
 #include "coordinator/cluster.h"
+#include "coordinator/node_file_lists.h"
 #include "coordinator/node_mapping.h"
 #include "manifest/types.h"
 #include "storage/object_store.h"
@@ -48,7 +49,8 @@ struct OpContext {
   storage::TrafficTally* traffic = nullptr;  // nodes' storage traffic is added here
 
   // Backup.
-  std::vector<manifest::SnapshotResult> snapshot_results;
+  std::vector<manifest::SnapshotResult> snapshot_results;  // state.files kept in the next
+  NodeFileLists snapshot_file_lists;                       // each node's, compressed
   // Started while nodes snapshot: listing a big data/ takes as long as an unchanged snapshot.
   // Listing early is as good as listing after: under the cluster lock blobs are only added.
   std::future<Result<std::vector<std::string>>> hexdigest_listing;

@@ -97,11 +97,12 @@ Status SnapshotStep::run(OpContext& context) {
       // No thread to spare: ListHexdigestsStep lists after the snapshot instead.
     }
   }
-  // Each node's text (~200 bytes per file) is converted and freed as soon as it arrives, so the
-  // coordinator never holds every node's text at once.
+  // Each node's text (~200 bytes per file) is read and freed as soon as it arrives, its file
+  // list kept compressed, so the coordinator never holds every node's text or parsed list.
+  context.snapshot_file_lists = NodeFileLists(bodies.size());
   std::vector<std::optional<manifest::SnapshotResult>> parsed(bodies.size());
   auto convert = [&](size_t i, Cluster::NodeOpResult& result) -> Status {
-    auto one = manifest::parse_snapshot_result_text(result.body);
+    auto one = context.snapshot_file_lists.read(i, result.body);
     if (!one) return make_error(one.error().with_context(fmt::format("snapshot result of node {}", i)));
     parsed[i] = std::move(*one);
     std::string().swap(result.body);
@@ -180,18 +181,23 @@ Result<std::vector<std::pair<size_t, std::string>>> missing_blobs(OpContext& con
 /// learn its size (which the compressor records, as for any object), once into storage; holding
 /// it whole cost ~200 bytes per file at the coordinator.
 Status upload_manifest(OpContext& context, const manifest::BackupManifest& backup) {
+  const manifest::FileListTexts* lists = &context.snapshot_file_lists;
   uint64_t size = 0;
-  ASTACUS_CHECK(manifest::write_manifest(backup, [&](std::string_view piece) {
-    size += piece.size();
-    return ok();
-  }));
+  ASTACUS_CHECK(manifest::write_manifest(
+      backup,
+      [&](std::string_view piece) {
+        size += piece.size();
+        return ok();
+      },
+      1 << 20, lists));
   auto existing = ASTACUS_TRY(context.store->list_jsons());
   std::string name = manifest::unique_backup_name(context.attempt_start, existing);
   if (ASTACUS_TRY(context.store->json_exists(name))) {
     return errorf(ErrorCode::kConflict, "manifest {} already exists; refusing to overwrite it", name);
   }
   ASTACUS_TRY(context.store->upload_json_from(name, size, [&](codec::ByteSink& out) {
-    return manifest::write_manifest(backup, [&](std::string_view piece) { return out.write(piece); });
+    return manifest::write_manifest(
+        backup, [&](std::string_view piece) { return out.write(piece); }, 1 << 20, lists);
   }));
   context.written_backup_name = name;
   return ok();

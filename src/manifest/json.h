@@ -74,6 +74,11 @@ Result<SnapshotResult> parse_manifest_snapshot_result(std::string_view json_text
 Result<SnapshotResult> parse_snapshot_result_text(std::string_view json_text,
                                                   std::string_view path = "");
 
+/// parse_snapshot_result_text, every file entry checked alike, but state.files comes back empty
+/// (hashes are kept): for a reader that keeps the file list as text (json_skim.h finds it).
+Result<SnapshotResult> parse_snapshot_result_outline(std::string_view json_text,
+                                                     std::string_view path = "");
+
 // Per-type parsers. `path` is the field path of `j` used in error messages ("" = top level).
 // Overloads exist for both nlohmann::json (e.g. HTTP bodies) and nlohmann::ordered_json.
 Result<Progress> parse_progress(const nlohmann::json& j, std::string_view path = "");

@@ -143,9 +143,8 @@ namespace {
 /// Streams `text` (json_stream.h), then checks the format version before anything else.
 Result<detail::StreamedJson> parse_streamed_manifest(std::string_view text, std::string_view name,
                                                      std::optional<size_t> only_result,
-                                                     bool keep_lists = true) {
-  auto streamed =
-      detail::parse_streamed(text, detail::StreamShape::kManifest, "", only_result, keep_lists);
+                                                     detail::KeepLists keep = {}) {
+  auto streamed = detail::parse_streamed(text, detail::StreamShape::kManifest, "", only_result, keep);
   if (!streamed) return make_error(streamed.error().with_context(label(name)));
   ASTACUS_CHECK(check_format_version(streamed->skeleton, name));
   if (streamed->element_error) return make_error(streamed->element_error->with_context(label(name)));
@@ -164,7 +163,7 @@ Result<BackupManifest> parse_manifest(std::string_view json_text, std::string_vi
 }
 
 Result<BackupManifest> parse_manifest_outline(std::string_view json_text, std::string_view name) {
-  auto streamed = ASTACUS_TRY(parse_streamed_manifest(json_text, name, std::nullopt, false));
+  auto streamed = ASTACUS_TRY(parse_streamed_manifest(json_text, name, std::nullopt, {.files = false, .hashes = false}));
   return parse_manifest_json(streamed.skeleton, name);
 }
 
@@ -187,14 +186,26 @@ Result<SnapshotResult> parse_manifest_snapshot_result(std::string_view json_text
   return result;
 }
 
-Result<SnapshotResult> parse_snapshot_result_text(std::string_view json_text,
-                                                  std::string_view path) {
+namespace {
+
+Result<SnapshotResult> parse_snapshot_result_streamed(std::string_view json_text, std::string_view path,
+                                                      detail::KeepLists keep) {
   auto streamed = ASTACUS_TRY(
-      detail::parse_streamed(json_text, detail::StreamShape::kSnapshotResult, path));
+      detail::parse_streamed(json_text, detail::StreamShape::kSnapshotResult, path, std::nullopt, keep));
   if (streamed.element_error) return make_error(*streamed.element_error);
   auto result = ASTACUS_TRY(parse_snapshot_result(streamed.skeleton, path));
   if (!streamed.results.empty()) detail::put_streamed(streamed.results[0], result);
   return result;
+}
+
+}  // namespace
+
+Result<SnapshotResult> parse_snapshot_result_text(std::string_view json_text, std::string_view path) {
+  return parse_snapshot_result_streamed(json_text, path, {});
+}
+
+Result<SnapshotResult> parse_snapshot_result_outline(std::string_view json_text, std::string_view path) {
+  return parse_snapshot_result_streamed(json_text, path, {.files = false, .hashes = true});
 }
 
 }  // namespace astacus::manifest

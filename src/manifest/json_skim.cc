@@ -68,33 +68,60 @@ size_t skip_json_value(std::string_view t, size_t pos) {
   return end;
 }
 
-std::optional<std::string> without_members(std::string_view t, std::initializer_list<std::string_view> names) {
+namespace {
+
+/// Calls `member(key, value_offset, value_end)` for each top-level member of `t`, a JSON object,
+/// in order. False when `t` is not a structurally sound object.
+template <class OnMember>
+bool for_each_member(std::string_view t, OnMember&& member) {
   size_t pos = skip_space(t, 0);
-  if (pos >= t.size() || t[pos] != '{') return std::nullopt;
-  std::string out = "{";
+  if (pos >= t.size() || t[pos] != '{') return false;
   pos = skip_space(t, pos + 1);
-  if (pos < t.size() && t[pos] == '}') return skip_space(t, pos + 1) == t.size() ? std::optional(out + "}") : std::nullopt;
-  bool first = true;
+  if (pos < t.size() && t[pos] == '}') return skip_space(t, pos + 1) == t.size();
   while (true) {
-    if (pos >= t.size() || t[pos] != '"') return std::nullopt;
+    if (pos >= t.size() || t[pos] != '"') return false;
     size_t key_end = skip_string(t, pos);
-    if (key_end == npos) return std::nullopt;
+    if (key_end == npos) return false;
     std::string_view key = t.substr(pos + 1, key_end - pos - 2);
     size_t colon = skip_space(t, key_end);
-    if (colon >= t.size() || t[colon] != ':') return std::nullopt;
-    size_t value_end = skip_json_value(t, colon + 1);
-    if (value_end == npos) return std::nullopt;
-    if (std::find(names.begin(), names.end(), key) == names.end()) {
-      if (!first) out += ',';
-      out.append(t.substr(pos, value_end - pos));
-      first = false;
-    }
+    if (colon >= t.size() || t[colon] != ':') return false;
+    size_t value_start = skip_space(t, colon + 1);
+    size_t value_end = skip_json_value(t, value_start);
+    if (value_end == npos) return false;
+    member(key, pos, value_start, value_end);
     pos = skip_space(t, value_end);
-    if (pos >= t.size()) return std::nullopt;
-    if (t[pos] == '}') return skip_space(t, pos + 1) == t.size() ? std::optional(out + "}") : std::nullopt;
-    if (t[pos] != ',') return std::nullopt;
+    if (pos >= t.size()) return false;
+    if (t[pos] == '}') return skip_space(t, pos + 1) == t.size();
+    if (t[pos] != ',') return false;
     pos = skip_space(t, pos + 1);
   }
+}
+
+}  // namespace
+
+std::optional<std::string> without_members(std::string_view t, std::initializer_list<std::string_view> names) {
+  std::string out = "{";
+  bool first = true;
+  bool sound = for_each_member(t, [&](std::string_view key, size_t key_start, size_t, size_t value_end) {
+    if (std::find(names.begin(), names.end(), key) != names.end()) return;
+    if (!first) out += ',';
+    out.append(t.substr(key_start, value_end - key_start));
+    first = false;
+  });
+  if (!sound) return std::nullopt;
+  return out + "}";
+}
+
+std::optional<TextSpan> sole_member_value(std::string_view t, std::string_view name) {
+  std::optional<TextSpan> found;
+  size_t count = 0;
+  bool sound = for_each_member(t, [&](std::string_view key, size_t, size_t value_start, size_t value_end) {
+    if (key != name) return;
+    ++count;
+    found = TextSpan{value_start, value_end - value_start};
+  });
+  if (!sound || count != 1) return std::nullopt;
+  return found;
 }
 
 }  // namespace astacus::manifest

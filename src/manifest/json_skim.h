@@ -21,4 +21,15 @@ size_t skip_json_value(std::string_view text, size_t pos);
 /// it whole, so malformed input still gets the real parser's error.
 std::optional<std::string> without_members(std::string_view object_text, std::initializer_list<std::string_view> names);
 
+/// Where a value lies in a JSON text: `text.substr(offset, size)`.
+struct TextSpan {
+  size_t offset = 0;
+  size_t size = 0;
+};
+
+/// The span of the value of the top-level member `name` (raw key text) of `object_text`.
+/// nullopt when the object has no such member, has it more than once, or is not structurally
+/// sound.
+std::optional<TextSpan> sole_member_value(std::string_view object_text, std::string_view name);
+
 }  // namespace astacus::manifest

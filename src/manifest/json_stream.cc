@@ -144,8 +144,8 @@ struct Frame {
 
 class Handler {
  public:
-  Handler(StreamShape shape, std::string_view prefix, std::optional<size_t> only, bool keep_lists)
-      : shape_(shape), prefix_(prefix), only_(only), keep_lists_(keep_lists) {}
+  Handler(StreamShape shape, std::string_view prefix, std::optional<size_t> only, KeepLists keep)
+      : shape_(shape), prefix_(prefix), only_(only), keep_(keep) {}
 
   bool null() {
     if (!flat()) return value(Json(nullptr));
@@ -360,17 +360,16 @@ class Handler {
     drop_unkept(target);
   }
 
-  /// Without keep_lists_, the element just converted (and checked) is dropped.
+  /// The element just converted (and checked) is dropped from a list not kept.
   void drop_unkept(StreamedArrays& target) const {
-    if (keep_lists_) return;
-    target.files.clear();
-    target.hashes.clear();
+    if (!keep_.files) target.files.clear();
+    if (!keep_.hashes) target.hashes.clear();
   }
 
   const StreamShape shape_;
   const std::string_view prefix_;
   const std::optional<size_t> only_;
-  const bool keep_lists_;
+  const KeepLists keep_;
   std::vector<Frame> frames_;
   Json element_;
   std::vector<FlatMember> flat_;  // members of the flat element being recorded
@@ -394,13 +393,13 @@ size_t count_occurrences(std::string_view text, std::string_view needle) {
 
 Result<StreamedJson> parse_streamed(std::string_view text, StreamShape shape,
                                     std::string_view path_prefix,
-                                    std::optional<size_t> only_result, bool keep_lists) {
-  Handler handler(shape, path_prefix, only_result, keep_lists);
+                                    std::optional<size_t> only_result, KeepLists keep) {
+  Handler handler(shape, path_prefix, only_result, keep);
   if (shape == StreamShape::kSnapshotResult) {
     // Outside string values these quoted keys occur only in file and hash entries (inside one
     // a quote is escaped), so their counts bound the two arrays.
-    handler.reserve_first(count_occurrences(text, "\"relative_path\""),
-                          count_occurrences(text, "\"size\""));
+    handler.reserve_first(keep.files ? count_occurrences(text, "\"relative_path\"") : 0,
+                          keep.hashes ? count_occurrences(text, "\"size\"") : 0);
   }
   bool parsed = false;
   try {

@@ -25,6 +25,13 @@ struct StreamedArrays {
   std::vector<SnapshotHash> hashes;
 };
 
+/// Which converted big arrays parse_streamed hands back; a list not kept is still converted
+/// (and so checked) element by element, then dropped.
+struct KeepLists {
+  bool files = true;
+  bool hashes = true;
+};
+
 struct StreamedJson {
   nlohmann::ordered_json skeleton;            // the document with the big arrays left empty
   std::vector<StreamedArrays> results;        // by snapshot result index
@@ -35,11 +42,10 @@ struct StreamedJson {
 /// fails validation does not stop the parse: it lands in element_error (so that callers can
 /// check format_version first), and later elements are not converted. With `only_result`,
 /// the big arrays of other snapshot results are skipped.
-/// With `keep_lists` false every element is still converted (and so checked) but dropped.
 Result<StreamedJson> parse_streamed(std::string_view text, StreamShape shape,
                                     std::string_view path_prefix = "",
                                     std::optional<size_t> only_result = std::nullopt,
-                                    bool keep_lists = true);
+                                    KeepLists keep = {});
 
 /// Moves the streamed arrays of `arrays` into `result` (files into state, hashes when set).
 void put_streamed(StreamedArrays& arrays, SnapshotResult& result);

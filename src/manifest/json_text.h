@@ -27,10 +27,24 @@ void append_json(std::string& out, const BackupManifest& v);
 /// Receives a text piece by piece (write_manifest).
 using TextSink = std::function<Status(std::string_view)>;
 
+/// File lists kept outside the manifest object as the JSON text of a state.files array (the
+/// backup coordinator keeps each node's compressed until the manifest is written).
+class FileListTexts {
+ public:
+  virtual ~FileListTexts() = default;
+  /// Whether snapshot result `index` has its file list here.
+  virtual bool has(size_t index) const = 0;
+  /// Hands that list's text ("[...]") to `sink`, in pieces.
+  virtual Status write(size_t index, const TextSink& sink) const = 0;
+};
+
 /// serialize_manifest()'s bytes, handed to `sink` in pieces of about `chunk` bytes (a piece
 /// ends after a whole list element), so the text of a million-file manifest (~200 MB) never
-/// exists whole. Stops at, and returns, the first error of `sink`.
-Status write_manifest(const BackupManifest& manifest, const TextSink& sink, size_t chunk = 1 << 20);
+/// exists whole. Stops at, and returns, the first error of `sink`. With `lists`, a result whose
+/// state is present with no files but whose list `lists` has gets that list's text as its
+/// state.files.
+Status write_manifest(const BackupManifest& manifest, const TextSink& sink, size_t chunk = 1 << 20,
+                      const FileListTexts* lists = nullptr);
 
 /// The members of a SnapshotResult before hostname/az/progress ("start" ... "hashes"), without
 /// braces: what a node's snapshot op puts in front of its own hostname, az and progress.

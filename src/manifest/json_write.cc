@@ -140,15 +140,31 @@ void append_time_or_null(std::string& out, const std::optional<SystemTime>& t) {
 
 /// Hands the text written so far to a sink once it reaches `chunk` bytes (write_manifest), so
 /// a long list is never held whole. After a sink error nothing more is handed on.
+/// With `lists`, the file lists it holds are written in place of empty state.files.
 struct Spill {
   const TextSink& sink;
   size_t chunk;
+  const FileListTexts* lists = nullptr;
+  size_t result_index = 0;  // of the snapshot result being written
   Status status = ok();
 
   void maybe(std::string& out) {
     if (out.size() < chunk) return;
-    if (status) status = sink(out);
+    flush(out);
+  }
+
+  void flush(std::string& out) {
+    if (status && !out.empty()) status = sink(out);
     out.clear();
+  }
+
+  /// Whether the current result's file list comes from `lists`.
+  bool splices() const { return lists && lists->has(result_index); }
+
+  /// Writes the current result's file list text after what `out` holds.
+  void splice(std::string& out) {
+    flush(out);
+    if (status) status = lists->write(result_index, sink);
   }
 };
 
@@ -238,6 +254,9 @@ void append_state(std::string& out, const SnapshotState& v, Spill* spill) {
   if (!v.files.empty()) {
     key(out, "files", first);
     append_array(out, v.files, spill);
+  } else if (spill && spill->splices()) {
+    key(out, "files", first);
+    spill->splice(out);
   }
   out += '}';
 }
@@ -314,6 +333,7 @@ void append_manifest(std::string& out, const BackupManifest& v, Spill* spill) {
   out += '[';
   for (size_t i = 0; i < v.snapshot_results.size(); ++i) {
     if (i) out += ',';
+    if (spill) spill->result_index = i;
     append_result(out, v.snapshot_results[i], spill);
   }
   out += ']';
@@ -338,10 +358,11 @@ void append_manifest(std::string& out, const BackupManifest& v, Spill* spill) {
 
 void append_json(std::string& out, const BackupManifest& v) { append_manifest(out, v, nullptr); }
 
-Status write_manifest(const BackupManifest& manifest, const TextSink& sink, size_t chunk) {
+Status write_manifest(const BackupManifest& manifest, const TextSink& sink, size_t chunk,
+                      const FileListTexts* lists) {
   std::string out;
   out.reserve(chunk + 64 * 1024);
-  Spill spill{sink, chunk};
+  Spill spill{sink, chunk, lists};
   append_manifest(out, manifest, &spill);
   if (!spill.status) return spill.status;
   return sink(out);

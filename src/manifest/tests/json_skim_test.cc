@@ -1,4 +1,4 @@
-// without_members / skip_json_value against nlohmann's parser on tricky and random texts.
+// without_members / sole_member_value / skip_json_value against nlohmann's parser on tricky and random texts.
 #include <gtest/gtest.h>
 
 #include <random>
@@ -42,6 +42,30 @@ TEST(JsonSkim, BrokenStructureIsLeftToTheParser) {
                           R"({"a":"x\"})"}) {
     EXPECT_FALSE(without_members(bad, {"a"}).has_value()) << bad;
   }
+}
+
+std::string value_of(std::string_view text, std::string_view name) {
+  auto span = sole_member_value(text, name);
+  return span ? std::string(text.substr(span->offset, span->size)) : "<none>";
+}
+
+TEST(JsonSkim, SoleMemberValueIsTheExactTextOfThatValue) {
+  const std::string text = R"( { "state" : {"files":[{"p":"a}b]c\"d"}] , "x":1} , "files": 7,
+    "s\"tate": "quoted", "z" : null } )";
+  EXPECT_EQ(value_of(text, "state"), R"({"files":[{"p":"a}b]c\"d"}] , "x":1})");
+  EXPECT_EQ(value_of(value_of(text, "state"), "files"), R"([{"p":"a}b]c\"d"}])");
+  EXPECT_EQ(value_of(text, "files"), "7");
+  EXPECT_EQ(value_of(text, "z"), "null");
+  EXPECT_EQ(value_of(text, R"(s\"tate)"), R"("quoted")");  // keys match on their raw text
+  EXPECT_EQ(value_of(text, "absent"), "<none>");
+}
+
+TEST(JsonSkim, SoleMemberValueRefusesRepeatedMembersAndBrokenText) {
+  EXPECT_EQ(value_of(R"({"a":1,"b":2,"a":3})", "a"), "<none>");
+  EXPECT_EQ(value_of(R"({"a":1,"b":2,"a":3})", "b"), "2");
+  EXPECT_EQ(value_of(R"({"a":[1,2})", "a"), "<none>");
+  EXPECT_EQ(value_of(R"({"a":1} trailing)", "a"), "<none>");
+  EXPECT_EQ(value_of("[1]", "a"), "<none>");
 }
 
 TEST(JsonSkim, SkipValueFindsTheEndOfEachKind) {
