@@ -110,19 +110,18 @@ Result<std::string> Cluster::start_on_node(size_t index, const std::string& subp
 
 namespace {
 
-/// `{"result_url":"<url>", ...the members of object_text}`.
-std::string with_result_url(const std::string& object_text, const std::string& result_url) {
-  std::string out = "{\"result_url\":" + manifest::dump_compact(nlohmann::ordered_json(result_url));
+/// `{"result_url":"<url>", ...the members of object_text}`, made in place: an upload's body
+/// lists every blob of the node, and a copy of it would double that while it is sent.
+std::string with_result_url(std::string object_text, const std::string& result_url) {
+  std::string member = "\"result_url\":" + manifest::dump_compact(nlohmann::ordered_json(result_url));
   size_t open = object_text.find('{');
   size_t close = object_text.rfind('}');
-  bool has_members = open != std::string::npos && close != std::string::npos &&
-                     object_text.find_first_not_of(" \t\r\n", open + 1) != close;
-  if (has_members) {
-    out += ',';
-    out.append(object_text, open + 1, close - open - 1);
-  }
-  out += '}';
-  return out;
+  if (open == std::string::npos || close == std::string::npos || close < open) return "{" + member + "}";
+  bool has_members = object_text.find_first_not_of(" \t\r\n", open + 1) != close;
+  object_text.erase(close + 1);
+  object_text.erase(0, open + 1);
+  object_text.insert(0, "{" + member + (has_members ? "," : ""));
+  return object_text;
 }
 
 /// A node's status body as JSON, without the members that hold a snapshot's file list and
@@ -152,14 +151,16 @@ Result<nlohmann::json> parse_summary(const http::Response& response, const std::
 }  // namespace
 
 Result<std::vector<Cluster::NodeOpResult>> Cluster::run_node_op(
-    const std::string& subpath, const std::vector<std::optional<std::string>>& bodies,
+    const std::string& subpath, std::vector<std::optional<std::string>> bodies,
     const std::string& result_url, SubResultSignal& signal,
     const std::function<void(const manifest::Progress&)>& on_progress,
     const std::function<bool()>& cancelled, const std::function<Status(size_t, NodeOpResult&)>& on_final) {
   std::vector<std::optional<std::string>> status_urls(nodes_.size());
   for (size_t i = 0; i < nodes_.size(); ++i) {
     if (!bodies[i]) continue;
-    status_urls[i] = ASTACUS_TRY(start_on_node(i, subpath, with_result_url(*bodies[i], result_url)));
+    std::string body = with_result_url(std::move(*bodies[i]), result_url);
+    bodies[i].reset();  // sent: not held while the nodes work
+    status_urls[i] = ASTACUS_TRY(start_on_node(i, subpath, body));
   }
   std::vector<NodeOpResult> results(nodes_.size());
   std::vector<int> failures(nodes_.size(), 0);

@@ -54,13 +54,13 @@ class Cluster {
 
   /// Starts POST <node>/<subpath> with bodies[i] (JSON object text) on each node i that has a
   /// body ("result_url" added), then polls until every result is final. Bodies are text so a
-  /// step can write a big one (an upload's blob list) without a DOM. Returns results (null summaries for
+  /// step can write a big one (an upload's blob list) without a DOM; each is freed once sent. Returns results (null summaries for
   /// skipped nodes). Fails naming the node when a start fails, a node reports failure, or polling
   /// fails `maximum_failures` times in a row. `on_progress` gets the merged progress.
   /// `on_final` (optional) gets each node's result as soon as it is final, so a step can convert
   /// and drop a big body before the next node's arrives; its error ends the op.
   Result<std::vector<NodeOpResult>> run_node_op(
-      const std::string& subpath, const std::vector<std::optional<std::string>>& bodies,
+      const std::string& subpath, std::vector<std::optional<std::string>> bodies,
       const std::string& result_url, SubResultSignal& signal,
       const std::function<void(const manifest::Progress&)>& on_progress,
       const std::function<bool()>& cancelled,

@@ -1,5 +1,7 @@
 #include "coordinator/node_file_lists.h"
 
+#include <spdlog/spdlog.h>
+
 #include "codec/stream.h"
 #include "codec/zstd_codec.h"
 #include "manifest/json.h"
@@ -43,7 +45,10 @@ Result<manifest::SnapshotResult> NodeFileLists::read(size_t index, std::string_v
   if (!result.state) return result;
   auto files = files_array_text(result_text);
   if (!files) return manifest::parse_snapshot_result_text(result_text, path);
-  compressed_[index] = ASTACUS_TRY(codec::zstd_compress(kListCompressionLevel, *files));
+  auto compressed = ASTACUS_TRY(codec::zstd_compress(kListCompressionLevel, *files));
+  compressed.shrink_to_fit();  // zstd_compress leaves room for the worst case: the text's size
+  spdlog::debug("node {}: file list of {} bytes kept as {} compressed", index, files->size(), compressed.size());
+  compressed_[index] = std::move(compressed);
   return result;
 }
 
@@ -60,6 +65,12 @@ Status NodeFileLists::write(size_t index, const manifest::TextSink& sink) const 
 size_t NodeFileLists::compressed_bytes() const {
   size_t bytes = 0;
   for (const auto& c : compressed_) bytes += c ? c->size() : 0;
+  return bytes;
+}
+
+size_t NodeFileLists::allocated_bytes() const {
+  size_t bytes = 0;
+  for (const auto& c : compressed_) bytes += c ? c->capacity() : 0;
   return bytes;
 }
 

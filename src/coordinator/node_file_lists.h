@@ -32,6 +32,8 @@ class NodeFileLists final : public manifest::FileListTexts {
   Status write(size_t index, const manifest::TextSink& sink) const override;
 
   size_t compressed_bytes() const;
+  /// What the kept lists occupy (their strings' capacity).
+  size_t allocated_bytes() const;
 
  private:
   std::vector<std::optional<std::string>> compressed_;  // by node index

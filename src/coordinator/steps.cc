@@ -39,10 +39,10 @@ std::unordered_set<manifest::Hexdigest> to_hexdigest_set(std::vector<std::string
 
 Result<std::vector<Cluster::NodeOpResult>> run_on_nodes(
     OpContext& context, const std::string& step, const std::string& subpath,
-    const std::vector<std::optional<std::string>>& bodies,
+    std::vector<std::optional<std::string>> bodies,
     const std::function<Status(size_t, Cluster::NodeOpResult&)>& on_final = nullptr) {
   auto results = context.cluster->run_node_op(
-      subpath, bodies, context.result_url, *context.signal,
+      subpath, std::move(bodies), context.result_url, *context.signal,
       [&](const manifest::Progress& p) { context.report_progress(step, p); }, context.cancelled, on_final);
   if (results && context.traffic) {
     for (const auto& r : *results) {
@@ -63,7 +63,7 @@ Result<std::vector<Cluster::NodeOpResult>> run_on_nodes(
   for (size_t i = 0; i < bodies.size(); ++i) {
     if (bodies[i]) texts[i] = bodies[i]->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
-  return run_on_nodes(context, step, subpath, texts, on_final);
+  return run_on_nodes(context, step, subpath, std::move(texts), on_final);
 }
 
 /// {"hashes":[{"hexdigest":..,"size":..},...],"storage":..,"validate_file_hashes":true} as text:
@@ -132,10 +132,12 @@ Status UploadBlocksStep::run(OpContext& context) {
     bodies[assignment.node_index] = upload_body(assignment.hashes, context.store->name());
     std::vector<manifest::SnapshotHash>().swap(assignment.hashes);
   }
-  auto results = ASTACUS_TRY(run_on_nodes(context, name(), "upload", bodies));
+  std::vector<bool> uploading(bodies.size());
+  for (size_t i = 0; i < bodies.size(); ++i) uploading[i] = bodies[i].has_value();
+  auto results = ASTACUS_TRY(run_on_nodes(context, name(), "upload", std::move(bodies)));
   context.upload_results.clear();
   for (size_t i = 0; i < results.size(); ++i) {
-    if (!bodies[i]) continue;
+    if (!uploading[i]) continue;
     auto parsed = manifest::parse_snapshot_upload_result(results[i].summary);
     if (!parsed) return make_error(parsed.error().with_context(fmt::format("upload result of node {}", i)));
     context.upload_results.push_back(std::move(*parsed));

@@ -49,12 +49,12 @@ struct Pool {
                                      [this](int64_t n) { return on_chunk(n); });
     if (!content) {
       if (content.error().code != ErrorCode::kNotFound) return fail(content.error());
-      spdlog::warn("snapshot: '{}' vanished before it was read; skipped", job.path.string());
+      spdlog::warn("snapshot: '{}' vanished before it was read; skipped", job.path);
       job.vanished = true;
       return;
     }
     if (content->bytes_read < job.row.file.file_size) {
-      spdlog::warn("snapshot: '{}' shrank from {} to {} bytes while being read", job.path.string(),
+      spdlog::warn("snapshot: '{}' shrank from {} to {} bytes while being read", job.path,
                    job.row.file.file_size, content->bytes_read);
       job.row.file.file_size = content->bytes_read;
     }

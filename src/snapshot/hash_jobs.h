@@ -2,6 +2,7 @@
 // Private to the snapshot layer: reads the content of new/changed files in a small thread pool.
 
 #include <filesystem>
+#include <string>
 #include <vector>
 
 #include "base/result.h"
@@ -13,7 +14,9 @@ namespace astacus::snapshot::internal {
 struct HashJob {
   FileRow row;                 // size/mtime/inode set; content filled in by hash_jobs()
   bool embed = false;          // store the bytes instead of the digest
-  std::filesystem::path path;  // what to read (the link copy, or the source in same-root mode)
+  // What to read (the link copy, or the source in same-root mode). A string, not a
+  // std::filesystem::path, which also keeps each component apart: ~300 more bytes per new file.
+  std::string path;
   bool vanished = false;       // set when `path` disappeared before it could be read
   FileIdentity identity;       // of `path` as it was read (see Snapshotter::vouched_identity)
   int64_t identity_taken_at_ns = 0;

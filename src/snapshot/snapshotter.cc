@@ -111,7 +111,7 @@ struct Snapshotter::Run {
   std::vector<std::string> removed;               // rows to delete
   std::vector<FileRow> kept;                      // rows reused unchanged
   std::vector<HashJob> jobs;                      // new or changed files
-  std::unordered_map<std::string, int64_t> link_inodes;  // link copies found: rel -> inode
+  std::unordered_map<std::string, int64_t> link_inodes;  // link copies not yet visited: rel -> inode
 
   bool is_cancelled() const { return cancelled && cancelled(); }
 
@@ -166,14 +166,14 @@ struct Snapshotter::Run {
     return ok();
   }
 
-  void add_job(const std::string& rel, const FileStat& st, bool embed, fs::path path) {
+  void add_job(const std::string& rel, const FileStat& st, bool embed, const fs::path& path) {
     HashJob job;
     job.row.file.relative_path = rel;
     job.row.file.file_size = st.size;
     job.row.file.mtime_ns = st.mtime_ns;
     job.row.inode = st.inode;
     job.embed = embed;
-    job.path = std::move(path);
+    job.path = path.native();
     jobs.push_back(std::move(job));
   }
 
@@ -211,15 +211,18 @@ struct Snapshotter::Run {
     };
     if (self.same_root_) {
       if (unchanged(*st)) {
-        kept.push_back(std::move(it->second));
+        keep_row(it);
       } else {
         add_job(c.rel, *st, c.match.embeds(st->size), source());
       }
       return ok();
     }
     auto copy_inode = link_inodes.find(c.rel);
+    bool linked_already = copy_inode != link_inodes.end() && copy_inode->second == st->inode;
+    // What is left in link_inodes after the visits is stale (step 6).
+    if (copy_inode != link_inodes.end()) link_inodes.erase(copy_inode);
     FileStat current = *st;
-    if (copy_inode == link_inodes.end() || copy_inode->second != st->inode) {
+    if (!linked_already) {
       auto linked = ASTACUS_TRY(links.link(source(), c.rel));
       if (!linked) {
         spdlog::warn("snapshot: '{}' vanished before it was linked; skipped", source().string());
@@ -229,7 +232,7 @@ struct Snapshotter::Run {
       current = *linked;
     }
     if (unchanged(current)) {
-      kept.push_back(std::move(it->second));  // the row is not looked at again
+      keep_row(it);
     } else {
       add_job(c.rel, current, c.match.embeds(current.size), self.link_root_ / c.rel);
     }
@@ -270,6 +273,13 @@ struct Snapshotter::Run {
     return files;
   }
 
+  // An unchanged file's row moves to `kept`; it is not looked at again, so its map entry goes
+  // at once (a node of a big tree otherwise held every path three times until the end).
+  void keep_row(std::unordered_map<std::string, FileRow>::iterator it) {
+    kept.push_back(std::move(it->second));
+    rows.erase(it);
+  }
+
   Status visit_all() {
     kept.reserve(candidates.size());
     for (size_t i = 0; i < candidates.size(); ++i) {
@@ -278,6 +288,7 @@ struct Snapshotter::Run {
       }
       ASTACUS_CHECK(visit(candidates[i]));
     }
+    std::vector<Candidate>().swap(candidates);  // all visited
     return ok();
   }
 
@@ -286,6 +297,7 @@ struct Snapshotter::Run {
     ASTACUS_CHECK(internal::hash_jobs(jobs, self.hash_threads_, cancelled, progress, stats));
     self.record_vouches(jobs);
     std::vector<FileRow> upserts;
+    upserts.reserve(jobs.size());
     for (auto& job : jobs) {
       if (job.vanished) {
         ASTACUS_CHECK(forget(job.row.file.relative_path));
@@ -293,10 +305,12 @@ struct Snapshotter::Run {
         upserts.push_back(std::move(job.row));
       }
     }
+    std::vector<HashJob>().swap(jobs);
     ASTACUS_CHECK(self.db_->apply(removed, upserts));
     std::vector<manifest::SnapshotFile> files;
     files.reserve(kept.size() + upserts.size());
     for (auto& r : kept) files.push_back(std::move(r.file));
+    std::vector<FileRow>().swap(kept);
     for (auto& r : upserts) files.push_back(std::move(r.file));
     std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
       return a.relative_path < b.relative_path;
@@ -307,12 +321,13 @@ struct Snapshotter::Run {
   }
 
   // Step 6 (best effort): delete link-directory files the DB does not record.
-  void remove_stale_links(const std::vector<manifest::SnapshotFile>& files) {
+  // Visits erased the links of every file in the snapshot from link_inodes; what is left has
+  // no file.
+  void remove_stale_links() {
     if (self.same_root_ || !self.claim_link_root()) return;
     std::unordered_set<std::string_view> keep{kOwnersFile};
-    for (const auto& f : files) keep.insert(f.relative_path);
     for (const auto& rel : self.db_rels_in_link_) keep.insert(rel);
-    for (const auto& [rel, inode] : link_inodes) {  // links made by this run are all kept
+    for (const auto& [rel, inode] : link_inodes) {
       if (keep.count(rel)) continue;
       if (auto st = links.remove(rel); !st) {
         spdlog::warn("snapshot: {}", st.error().message);
@@ -386,7 +401,7 @@ Result<std::vector<manifest::SnapshotFile>> Snapshotter::snapshot(const std::vec
   double visited = seconds_since(started);
   auto files = ASTACUS_TRY(run.commit(progress));
   forget_vouches_not_in(files);
-  run.remove_stale_links(files);
+  run.remove_stale_links();
   const SnapshotStats& st = run.stats;
   spdlog::info("snapshot of '{}': {} files, {} linked, {} read ({} bytes), {} dropped, {} stale removed "
                "in {:.2f} s (walks {:.2f} s, links {:.2f} s, reads and DB {:.2f} s)",

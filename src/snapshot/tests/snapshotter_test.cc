@@ -239,6 +239,13 @@ TEST_F(SnapshotterTest, StaleLinkFilesAreRemoved) {
   EXPECT_TRUE(fs::exists(links_ / "a"));
   EXPECT_TRUE(fs::exists(db_));
   EXPECT_EQ(snap_->last_stats().stale_links_removed, 2);
+  // A second snapshot finds the link copy of "a" in place: it is the file's, not stale.
+  write("stale2", "y", links_);
+  snapshot(all_);
+  EXPECT_TRUE(fs::exists(links_ / "a"));
+  EXPECT_FALSE(fs::exists(links_ / "stale2"));
+  EXPECT_EQ(snap_->last_stats().stale_links_removed, 1);
+  EXPECT_EQ(snap_->last_stats().files_linked, 0);
   // Files that stop matching the groups lose their link copies too.
   auto files = snapshot({{"nothing"}});
   EXPECT_TRUE(files.empty());
