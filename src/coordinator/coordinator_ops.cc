@@ -203,10 +203,14 @@ Status Coordinator::run_cleanup(RunningOp& op, const std::string& storage,
     auto& cache = list_cache_[list_cache_key];
     for (auto& [name, entry] : list_entries) cache[name] = std::move(entry);
   }
-  auto digests = ASTACUS_TRY(store->list_hexdigests());
+  // Only the unreferenced names are kept from the listing (deleting while listing is not safe
+  // on every backend).
+  std::vector<std::string> unreferenced;
+  ASTACUS_CHECK(store->list_hexdigests_each([&](std::string_view digest) {
+    if (!references.is_kept(manifest::Hexdigest(digest))) unreferenced.emplace_back(digest);
+  }));
   size_t deleted = 0, failed = 0;
-  for (const auto& digest : digests) {
-    if (references.is_kept(manifest::Hexdigest(digest))) continue;
+  for (const auto& digest : unreferenced) {
     auto status = store->delete_blob(digest);
     if (!status) {
       // Best effort: go on and report; the next cleanup retries.

@@ -53,7 +53,7 @@ struct OpContext {
   NodeFileLists snapshot_file_lists;                       // each node's, compressed
   // Started while nodes snapshot: listing a big data/ takes as long as an unchanged snapshot.
   // Listing early is as good as listing after: under the cluster lock blobs are only added.
-  std::future<Result<std::vector<std::string>>> hexdigest_listing;
+  std::future<Result<std::unordered_set<manifest::Hexdigest>>> hexdigest_listing;
   std::unordered_set<manifest::Hexdigest> stored_hexdigests;
   std::vector<manifest::SnapshotUploadResult> upload_results;
   nlohmann::ordered_json plugin_data = nlohmann::ordered_json::object();

@@ -65,4 +65,13 @@ Result<std::unique_ptr<ObjectReader>> Backend::open_reader(const std::string& ke
   return std::make_unique<WholeObjectReader>(std::move(object));
 }
 
+Status Backend::list_each(const std::string& dir, const std::function<void(std::string_view)>& on_name) {
+  auto names = ASTACUS_TRY(list(dir));
+  for (auto& name : names) {
+    on_name(name);
+    std::string().swap(name);  // each name is freed once handed on
+  }
+  return ok();
+}
+
 }  // namespace astacus::storage

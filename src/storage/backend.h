@@ -5,6 +5,7 @@
 // Thread safety: a Backend may be used from several threads at once.
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -80,6 +81,11 @@ class Backend {
 
   /// Base names of the objects directly under `dir` (e.g. "data", "json"); unsorted.
   virtual Result<std::vector<std::string>> list(const std::string& dir) = 0;
+
+  /// The names list() returns, handed to `on_name` one at a time (the view lasts for the call),
+  /// for callers that keep them in another form or keep only some: a million 64-character
+  /// names cost ~112 MB as strings. The default calls list(); a backend that can, streams.
+  virtual Status list_each(const std::string& dir, const std::function<void(std::string_view)>& on_name);
 
   /// Human description for messages, e.g. "local directory '/srv/backup'".
   virtual std::string describe() const = 0;

@@ -179,6 +179,10 @@ Result<std::vector<std::string>> ObjectStore::list_hexdigests() {
   return backend_->list(std::string(kDataDir));
 }
 
+Status ObjectStore::list_hexdigests_each(const std::function<void(std::string_view)>& on_name) {
+  return backend_->list_each(std::string(kDataDir), on_name);
+}
+
 Result<std::vector<std::string>> ObjectStore::list_jsons() { return backend_->list(std::string(kJsonDir)); }
 
 Status check_unchanged(int fd, const std::filesystem::path& path, const std::optional<FileIdentity>& unchanged) {

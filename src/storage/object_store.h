@@ -57,6 +57,9 @@ class ObjectStore {
   Traffic traffic() const { return backend_->traffic(); }
 
   Result<std::vector<std::string>> list_hexdigests();
+  /// The same names one at a time (Backend::list_each), for callers that keep them in another
+  /// form or keep only some.
+  Status list_hexdigests_each(const std::function<void(std::string_view)>& on_name);
   Result<std::vector<std::string>> list_jsons();
 
   /// Blob uploads are batched (Backend::put_batched): call flush() before anything (a manifest)

@@ -129,6 +129,11 @@ Result<std::vector<std::string>> CountingBackend::list(const std::string& dir) {
   return inner_->list(dir);
 }
 
+Status CountingBackend::list_each(const std::string& dir, const std::function<void(std::string_view)>& on_name) {
+  ++lists_;
+  return inner_->list_each(dir, on_name);
+}
+
 Traffic CountingBackend::traffic() const {
   return {puts_.load(), gets_.load(), lists_.load(), deletes_.load(), up_.load(), down_.load()};
 }

@@ -55,6 +55,7 @@ class CountingBackend final : public Backend {
   Result<bool> exists(const std::string& key) override;
   Status remove(const std::string& key) override;
   Result<std::vector<std::string>> list(const std::string& dir) override;
+  Status list_each(const std::string& dir, const std::function<void(std::string_view)>& on_name) override;
   std::string describe() const override { return inner_->describe(); }
 
   /// Everything counted since construction.

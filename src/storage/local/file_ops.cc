@@ -87,9 +87,15 @@ Status unlink_if_exists(const std::filesystem::path& path, bool* removed) {
 
 Result<std::vector<std::string>> list_regular_files(const std::filesystem::path& dir) {
   std::vector<std::string> names;
+  ASTACUS_CHECK(for_each_regular_file(dir, [&](std::string_view name) { names.emplace_back(name); }));
+  return names;
+}
+
+Status for_each_regular_file(const std::filesystem::path& dir,
+                             const std::function<void(std::string_view)>& on_name) {
   DIR* d = ::opendir(dir.c_str());
   if (!d) {
-    if (errno == ENOENT) return names;
+    if (errno == ENOENT) return ok();
     return io_error("cannot list", dir, errno);
   }
   errno = 0;
@@ -99,13 +105,13 @@ Result<std::vector<std::string>> list_regular_files(const std::filesystem::path&
       struct stat st {};
       regular = ::fstatat(::dirfd(d), entry->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(st.st_mode);
     }
-    if (regular) names.emplace_back(entry->d_name);
+    if (regular) on_name(entry->d_name);
     errno = 0;
   }
   int err = errno;
   ::closedir(d);
   if (err != 0) return io_error("cannot list", dir, err);
-  return names;
+  return ok();
 }
 
 Status sync_directory(const std::filesystem::path& dir) {

@@ -2,6 +2,7 @@
 // Internal POSIX helpers for the local backend: durable writes and tolerant unlinks.
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -35,6 +36,10 @@ Status unlink_if_exists(const std::filesystem::path& path, bool* removed = nullp
 /// A missing directory lists as empty. One getdents pass, no per-entry path objects: the data
 /// directory of a big store holds hundreds of thousands of names.
 Result<std::vector<std::string>> list_regular_files(const std::filesystem::path& dir);
+/// The same names handed to `on_name` one at a time (the view lasts for the call), so a caller
+/// that keeps only some of them never holds them all.
+Status for_each_regular_file(const std::filesystem::path& dir,
+                             const std::function<void(std::string_view)>& on_name);
 
 /// fsyncs a directory so renames inside it survive a crash.
 Status sync_directory(const std::filesystem::path& dir);

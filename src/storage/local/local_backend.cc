@@ -8,6 +8,7 @@
 #include <functional>
 #include <future>
 #include <set>
+#include <unordered_map>
 #include <unordered_set>
 
 #include "base/files.h"
@@ -378,6 +379,12 @@ Status LocalBackend::remove(const std::string& key) {
 }
 
 Result<std::vector<std::string>> LocalBackend::list(const std::string& dir) {
+  std::vector<std::string> names;
+  ASTACUS_CHECK(list_each(dir, [&](std::string_view name) { names.emplace_back(name); }));
+  return names;
+}
+
+Status LocalBackend::list_each(const std::string& dir, const std::function<void(std::string_view)>& on_name) {
   if (config_error_) return make_error(*config_error_);
   std::string_view rel = strip_slashes(dir);
   fs::path path = root_;
@@ -386,19 +393,29 @@ Result<std::vector<std::string>> LocalBackend::list(const std::string& dir) {
     if (!confined) return make_error(confined.error().with_context(fmt::format("listing '{}'", dir)));
     path = *confined;
   }
-  auto files = local::list_regular_files(path);
-  if (!files) return errorf(ErrorCode::kIoError, "cannot list '{}' in {}: {}", dir, describe(), files.error().message);
-  // An object is visible once its sidecar exists (rohmu writes the sidecar last).
-  std::unordered_set<std::string_view> with_sidecar;
-  for (const auto& name : *files) {
-    if (name.ends_with(kSidecarSuffix)) with_sidecar.insert(std::string_view(name).substr(0, name.size() - kSidecarSuffix.size()));
-  }
-  std::vector<std::string> names;
-  names.reserve(with_sidecar.size());
-  for (auto& name : *files) {
-    if (!is_reserved_name(name) && with_sidecar.contains(name)) names.push_back(std::move(name));
-  }
-  return names;
+  // An object is visible once both its data file and its sidecar exist (rohmu writes the
+  // sidecar last). The directory comes in hash order, so each name waits here only until its
+  // other half shows up: about half the objects at the worst moment, not every name twice.
+  struct NameHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  // object name -> whether the half seen is its sidecar
+  std::unordered_map<std::string, bool, NameHash, std::equal_to<>> waiting;
+  Status listed = local::for_each_regular_file(path, [&](std::string_view name) {
+    bool sidecar = name.ends_with(kSidecarSuffix);
+    std::string_view object = sidecar ? name.substr(0, name.size() - kSidecarSuffix.size()) : name;
+    if (is_reserved_name(object)) return;
+    auto it = waiting.find(object);
+    if (it == waiting.end()) {
+      waiting.emplace(object, sidecar);
+    } else if (it->second != sidecar) {
+      on_name(object);
+      waiting.erase(it);
+    }
+  });
+  if (!listed) return errorf(ErrorCode::kIoError, "cannot list '{}' in {}: {}", dir, describe(), listed.error().message);
+  return ok();
 }
 
 }  // namespace astacus::storage

@@ -67,6 +67,7 @@ class LocalBackend : public Backend {
   Status remove(const std::string& key) override;
   /// Lists `dir` ("" = the root). A missing directory lists as empty. Sub-directories are skipped.
   Result<std::vector<std::string>> list(const std::string& dir) override;
+  Status list_each(const std::string& dir, const std::function<void(std::string_view)>& on_name) override;
   std::string describe() const override;
 
   /// <directory>/<prefix>: where keys are resolved.

@@ -1,6 +1,7 @@
 #include "storage/local/local_backend.h"
 
 #include <gtest/gtest.h>
+#include <fmt/format.h>
 
 #include <algorithm>
 #include <fstream>
@@ -114,6 +115,23 @@ TEST_F(LocalBackendTest, ListingHidesReservedNames) {
   EXPECT_EQ(sorted(backend_.list("data").value()), std::vector<std::string>{"visible"});
   EXPECT_EQ(sorted(backend_.list("/data/").value()), std::vector<std::string>{"visible"});
   EXPECT_TRUE(backend_.list("absent").value().empty());
+}
+
+TEST_F(LocalBackendTest, ListEachHandsOnEachObjectWithBothHalvesOnce) {
+  std::vector<std::string> expected;
+  for (int i = 0; i < 300; ++i) {
+    expected.push_back(fmt::format("obj{:03}", i));
+    ASSERT_TRUE(backend_.put("data/" + expected.back(), "x", {}));
+  }
+  for (int i = 0; i < 50; ++i) {
+    write_raw(root() / "data" / fmt::format("data-only{}", i), "2");
+    write_raw(root() / "data" / fmt::format("sidecar-only{}.metadata", i), "{}");
+  }
+  std::vector<std::string> seen;
+  ASSERT_TRUE(backend_.list_each("data", [&](std::string_view name) { seen.emplace_back(name); }));
+  EXPECT_EQ(sorted(seen), expected);  // sorted: each exactly once
+  EXPECT_EQ(sorted(backend_.list("data").value()), expected);
+  EXPECT_FALSE(backend_.list_each("../x", [](std::string_view) {}));
 }
 
 TEST_F(LocalBackendTest, ReservedKeysAreRefused) {
