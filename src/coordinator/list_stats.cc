@@ -5,38 +5,50 @@
 
 namespace astacus::coordinator {
 
-ClusterFileStats compute_deduplicated_snapshot_file_stats(
-    const manifest::BackupManifest& manifest) {
-  // Keyed by Hexdigest (32 bytes), not by its 64-character text: `list` and `cleanup` compute
-  // this for every manifest, and string keys cost ~200 bytes per file of the largest one.
-  struct Seen {
-    int64_t max_count = 0;  // over nodes
-    int64_t size = 0;       // the first size seen
-  };
-  std::unordered_map<manifest::Hexdigest, Seen> seen;
-  std::unordered_map<manifest::Hexdigest, int64_t> node_counts;
-  for (const auto& result : manifest.snapshot_results) {
-    if (!result.state) continue;
-    node_counts.clear();
-    for (const auto& file : result.state->files) {
-      ++node_counts[file.hexdigest];
-      seen.try_emplace(file.hexdigest, Seen{0, file.file_size});
-    }
-    for (const auto& [hexdigest, count] : node_counts) {
-      int64_t& best = seen[hexdigest].max_count;
-      best = std::max(best, count);
-    }
+void DeduplicatedFileStats::add(size_t result_index, const manifest::SnapshotFile& file) {
+  if (result_ != result_index) {
+    end_result();
+    result_ = result_index;
   }
+  ++result_counts_[file.hexdigest];
+  seen_.try_emplace(file.hexdigest, Seen{0, file.file_size});
+}
+
+void DeduplicatedFileStats::end_result() {
+  for (const auto& [hexdigest, count] : result_counts_) {
+    int64_t& best = seen_[hexdigest].max_count;
+    best = std::max(best, count);
+  }
+  result_counts_.clear();
+}
+
+ClusterFileStats DeduplicatedFileStats::finish() {
+  end_result();
   ClusterFileStats stats;
-  for (const auto& [hexdigest, s] : seen) {
+  for (const auto& [hexdigest, s] : seen_) {
     stats.files += s.max_count;
     stats.data_size += s.max_count * s.size;
   }
   return stats;
 }
 
+ClusterFileStats compute_deduplicated_snapshot_file_stats(const manifest::BackupManifest& manifest) {
+  DeduplicatedFileStats stats;
+  for (size_t i = 0; i < manifest.snapshot_results.size(); ++i) {
+    const auto& state = manifest.snapshot_results[i].state;
+    if (!state) continue;
+    for (const auto& file : state->files) stats.add(i, file);
+  }
+  return stats.finish();
+}
+
 ListEntry make_list_entry(std::string_view object_name, const manifest::BackupManifest& manifest,
                           std::string_view prefix) {
+  return make_list_entry(object_name, manifest, compute_deduplicated_snapshot_file_stats(manifest), prefix);
+}
+
+ListEntry make_list_entry(std::string_view object_name, const manifest::BackupManifest& manifest,
+                          const ClusterFileStats& stats, std::string_view prefix) {
   ListEntry e;
   e.name = std::string(object_name.starts_with(prefix) ? object_name.substr(prefix.size())
                                                        : object_name);
@@ -53,7 +65,6 @@ ListEntry make_list_entry(std::string_view object_name, const manifest::BackupMa
     e.upload_size += u.total_size;
     e.upload_stored_size += u.total_stored_size;
   }
-  ClusterFileStats stats = compute_deduplicated_snapshot_file_stats(manifest);
   e.cluster_files = stats.files;
   e.cluster_data_size = stats.data_size;
   if (manifest.tiered_storage_results) {

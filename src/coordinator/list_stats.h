@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -46,9 +47,35 @@ struct ClusterFileStats {
 /// as no files.
 ClusterFileStats compute_deduplicated_snapshot_file_stats(const manifest::BackupManifest& manifest);
 
+/// The same, fed one file entry at a time (snapshot result index, entry), results in order and
+/// each result's files together, as manifest::parse_manifest_visiting_files hands them on: a
+/// reader that needs only these figures keeps no file list.
+class DeduplicatedFileStats {
+ public:
+  void add(size_t result_index, const manifest::SnapshotFile& file);
+  /// The figures of everything added.
+  ClusterFileStats finish();
+
+ private:
+  struct Seen {
+    int64_t max_count = 0;  // over results
+    int64_t size = 0;       // the first size seen
+  };
+  void end_result();
+
+  // Keyed by Hexdigest (32 bytes), not its 64-character text: string keys cost ~200 bytes per
+  // file of the largest manifest.
+  std::unordered_map<manifest::Hexdigest, Seen> seen_;
+  std::unordered_map<manifest::Hexdigest, int64_t> result_counts_;  // of the current result
+  std::optional<size_t> result_;
+};
+
 /// The entry for manifest `object_name` (e.g. "backup-2026-..."); `prefix` is stripped from it.
 ListEntry make_list_entry(std::string_view object_name, const manifest::BackupManifest& manifest,
                           std::string_view prefix = manifest::kBackupPrefix);
+/// The same with `stats` computed beforehand (the manifest's file lists may be empty).
+ListEntry make_list_entry(std::string_view object_name, const manifest::BackupManifest& manifest,
+                          const ClusterFileStats& stats, std::string_view prefix = manifest::kBackupPrefix);
 
 /// {"name","start","end","plugin","attempt","nodes","files","total_size","upload_size",
 ///  "upload_stored_size","cluster_files","cluster_data_size","tiered_storage_size"}

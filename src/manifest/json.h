@@ -22,6 +22,7 @@
 // file has exactly one of hexdigest / content_b64. No exception escapes.
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -61,6 +62,13 @@ Result<BackupManifest> parse_manifest(std::string_view json_text, std::string_vi
 /// empty (the counts `files` and `total_size` stay): what a restore's coordinator needs, whose
 /// nodes read their own lists. Holding all of them cost ~230 bytes per file of the cluster.
 Result<BackupManifest> parse_manifest_outline(std::string_view json_text, std::string_view name);
+
+/// parse_manifest, every element checked alike, but each file entry is handed to `on_file`
+/// (snapshot result index, entry) as it is read instead of kept: state.files come back empty,
+/// hashes are kept. For readers that only aggregate the files (cleanup's list statistics).
+Result<BackupManifest> parse_manifest_visiting_files(
+    std::string_view json_text, std::string_view name,
+    const std::function<void(size_t, const SnapshotFile&)>& on_file);
 Result<BackupManifest> parse_manifest_json(const nlohmann::ordered_json& j, std::string_view name);
 
 /// Parses a manifest but converts only snapshot_results[index] (what a node needs for a

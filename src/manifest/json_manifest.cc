@@ -143,8 +143,9 @@ namespace {
 /// Streams `text` (json_stream.h), then checks the format version before anything else.
 Result<detail::StreamedJson> parse_streamed_manifest(std::string_view text, std::string_view name,
                                                      std::optional<size_t> only_result,
-                                                     detail::KeepLists keep = {}) {
-  auto streamed = detail::parse_streamed(text, detail::StreamShape::kManifest, "", only_result, keep);
+                                                     detail::KeepLists keep = {},
+                                                     const detail::FileVisitor* on_file = nullptr) {
+  auto streamed = detail::parse_streamed(text, detail::StreamShape::kManifest, "", only_result, keep, on_file);
   if (!streamed) return make_error(streamed.error().with_context(label(name)));
   ASTACUS_CHECK(check_format_version(streamed->skeleton, name));
   if (streamed->element_error) return make_error(streamed->element_error->with_context(label(name)));
@@ -165,6 +166,18 @@ Result<BackupManifest> parse_manifest(std::string_view json_text, std::string_vi
 Result<BackupManifest> parse_manifest_outline(std::string_view json_text, std::string_view name) {
   auto streamed = ASTACUS_TRY(parse_streamed_manifest(json_text, name, std::nullopt, {.files = false, .hashes = false}));
   return parse_manifest_json(streamed.skeleton, name);
+}
+
+Result<BackupManifest> parse_manifest_visiting_files(
+    std::string_view json_text, std::string_view name,
+    const std::function<void(size_t, const SnapshotFile&)>& on_file) {
+  auto streamed = ASTACUS_TRY(parse_streamed_manifest(json_text, name, std::nullopt,
+                                                      {.files = false, .hashes = true}, &on_file));
+  auto manifest = ASTACUS_TRY(parse_manifest_json(streamed.skeleton, name));
+  for (size_t i = 0; i < streamed.results.size() && i < manifest.snapshot_results.size(); ++i) {
+    detail::put_streamed(streamed.results[i], manifest.snapshot_results[i]);
+  }
+  return manifest;
 }
 
 Result<SnapshotResult> parse_manifest_snapshot_result(std::string_view json_text,

@@ -144,8 +144,9 @@ struct Frame {
 
 class Handler {
  public:
-  Handler(StreamShape shape, std::string_view prefix, std::optional<size_t> only, KeepLists keep)
-      : shape_(shape), prefix_(prefix), only_(only), keep_(keep) {}
+  Handler(StreamShape shape, std::string_view prefix, std::optional<size_t> only, KeepLists keep,
+          const FileVisitor* on_file)
+      : shape_(shape), prefix_(prefix), only_(only), keep_(keep), on_file_(on_file) {}
 
   bool null() {
     if (!flat()) return value(Json(nullptr));
@@ -331,7 +332,7 @@ class Handler {
     bool converted = array.role == Role::kFiles ? convert_file(flat_, target.files)
                                                 : convert_hash(flat_, target.hashes);
     if (converted) ++array.index;
-    if (converted) drop_unkept(target);
+    if (converted) done_with_element(array, target);
     return converted;
   }
 
@@ -357,11 +358,13 @@ class Handler {
       else out_.element_error = hash.error();
     }
     element_ = Json();
-    drop_unkept(target);
+    if (!out_.element_error) done_with_element(array, target);
   }
 
-  /// The element just converted (and checked) is dropped from a list not kept.
-  void drop_unkept(StreamedArrays& target) const {
+  /// The element just converted (and checked) is shown to the visitor, then dropped from a
+  /// list not kept.
+  void done_with_element(const Frame& array, StreamedArrays& target) const {
+    if (on_file_ && array.role == Role::kFiles) (*on_file_)(array.result, target.files.back());
     if (!keep_.files) target.files.clear();
     if (!keep_.hashes) target.hashes.clear();
   }
@@ -370,6 +373,7 @@ class Handler {
   const std::string_view prefix_;
   const std::optional<size_t> only_;
   const KeepLists keep_;
+  const FileVisitor* on_file_;
   std::vector<Frame> frames_;
   Json element_;
   std::vector<FlatMember> flat_;  // members of the flat element being recorded
@@ -393,8 +397,9 @@ size_t count_occurrences(std::string_view text, std::string_view needle) {
 
 Result<StreamedJson> parse_streamed(std::string_view text, StreamShape shape,
                                     std::string_view path_prefix,
-                                    std::optional<size_t> only_result, KeepLists keep) {
-  Handler handler(shape, path_prefix, only_result, keep);
+                                    std::optional<size_t> only_result, KeepLists keep,
+                                    const FileVisitor* on_file) {
+  Handler handler(shape, path_prefix, only_result, keep, on_file);
   if (shape == StreamShape::kSnapshotResult) {
     // Outside string values these quoted keys occur only in file and hash entries (inside one
     // a quote is escaped), so their counts bound the two arrays.

@@ -6,6 +6,7 @@
 // converted vectors back for the caller to put in place.
 
 #include <cstddef>
+#include <functional>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -32,6 +33,10 @@ struct KeepLists {
   bool hashes = true;
 };
 
+/// Sees each file entry as it is converted (snapshot result index, entry), before a list not
+/// kept drops it.
+using FileVisitor = std::function<void(size_t, const SnapshotFile&)>;
+
 struct StreamedJson {
   nlohmann::ordered_json skeleton;            // the document with the big arrays left empty
   std::vector<StreamedArrays> results;        // by snapshot result index
@@ -45,7 +50,7 @@ struct StreamedJson {
 Result<StreamedJson> parse_streamed(std::string_view text, StreamShape shape,
                                     std::string_view path_prefix = "",
                                     std::optional<size_t> only_result = std::nullopt,
-                                    KeepLists keep = {});
+                                    KeepLists keep = {}, const FileVisitor* on_file = nullptr);
 
 /// Moves the streamed arrays of `arrays` into `result` (files into state, hashes when set).
 void put_streamed(StreamedArrays& arrays, SnapshotResult& result);

@@ -89,6 +89,25 @@ TEST(ListStats, MatchesPythonListAnswer) {  // files-zstd-3node: http/018 and ht
     auto m = manifest::parse_manifest(read_text(path), name);
     ASSERT_TRUE(m) << m.error().to_string();
     entries.push_back(make_list_entry(name, *m));
+    // cleanup and list read the file lists as a stream: the same entry, no list kept.
+    DeduplicatedFileStats stats;
+    size_t visited = 0;
+    std::vector<size_t> next_in(m->snapshot_results.size());
+    auto summary = manifest::parse_manifest_visiting_files(
+        read_text(path), name, [&](size_t result, const manifest::SnapshotFile& file) {
+          stats.add(result, file);
+          EXPECT_EQ(file, m->snapshot_results.at(result).state->files.at(next_in.at(result)++));
+          ++visited;
+        });
+    ASSERT_TRUE(summary) << summary.error().to_string();
+    EXPECT_EQ(make_list_entry(name, *summary, stats.finish()), entries.back());
+    size_t files = 0;
+    for (size_t i = 0; i < m->snapshot_results.size(); ++i) {
+      files += m->snapshot_results[i].state->files.size();
+      EXPECT_TRUE(summary->snapshot_results[i].state->files.empty());
+      EXPECT_EQ(summary->snapshot_results[i].hashes, m->snapshot_results[i].hashes);
+    }
+    EXPECT_EQ(visited, files);
   }
   auto after1 = fixture / "http/018-GET-list-after-backup1.txt";
   auto after2 = fixture / "http/021-GET-list-after-backup2.txt";
