@@ -26,6 +26,27 @@ void send_json_text(Reply& reply, int status, std::string body) {
   reply.set_header("Content-Type", "application/json");
 }
 
+void send_json_pieces(Reply& reply, int status, std::vector<std::shared_ptr<const std::string>> pieces) {
+  reply.status = status;
+  size_t total = 0;
+  for (const auto& piece : pieces) total += piece->size();
+  constexpr size_t kMaxWrite = 1 << 20;
+  // Called with any offset (ranges too); writes from the piece that holds it, at most 1 MiB.
+  reply.set_content_provider(
+      total, "application/json",
+      [pieces = std::move(pieces)](size_t offset, size_t length, httplib::DataSink& sink) {
+        for (const auto& piece : pieces) {
+          if (offset >= piece->size()) {
+            offset -= piece->size();
+            continue;
+          }
+          size_t n = std::min({piece->size() - offset, length, kMaxWrite});
+          return sink.write(piece->data() + offset, n);
+        }
+        return false;  // past the end
+      });
+}
+
 void send_detail(Reply& reply, int status, const nlohmann::ordered_json& detail) {
   send_json(reply, status, nlohmann::ordered_json{{"detail", detail}});
 }

@@ -23,6 +23,9 @@ void send_json(Reply& reply, int status, const nlohmann::json& body);
 void send_json(Reply& reply, int status, const nlohmann::ordered_json& body);
 /// A body that is already JSON text.
 void send_json_text(Reply& reply, int status, std::string body);
+/// A JSON body that is the concatenation of `pieces`, sent from them as they are (no copy of a
+/// big shared piece); Content-Length is their total size.
+void send_json_pieces(Reply& reply, int status, std::vector<std::shared_ptr<const std::string>> pieces);
 /// {"detail": detail} with `status`.
 void send_detail(Reply& reply, int status, const nlohmann::ordered_json& detail);
 /// Maps an Error to a status (NotFound 404, InvalidArgument 422, Conflict/Busy 409,

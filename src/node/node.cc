@@ -168,7 +168,11 @@ void Node::get_op_status(const http::Request& req, http::Reply& reply, const std
                                           {"op", id},
                                           {"message", "Unknown operation id"}});
   }
-  http::send_json_text(reply, 200, op->result_text(services_.hostname(), services_.config().az));
+  auto pieces = op->result_pieces(services_.hostname(), services_.config().az);
+  std::vector<std::shared_ptr<const std::string>> parts{std::make_shared<const std::string>(std::move(pieces.head))};
+  if (pieces.members) parts.push_back(std::move(pieces.members));
+  parts.push_back(std::make_shared<const std::string>(std::move(pieces.tail)));
+  http::send_json_pieces(reply, 200, std::move(parts));
 }
 
 }  // namespace astacus::node

@@ -56,24 +56,21 @@ void NodeOp::set_error(const std::string& message) {
   fields_["error"] = message;
 }
 
-std::string NodeOp::result_text(const std::string& hostname, const std::string& az,
-                                bool with_members) const {
-  std::shared_ptr<const std::string> members;
+NodeOp::ResultPieces NodeOp::result_pieces(const std::string& hostname, const std::string& az,
+                                           bool with_members) const {
+  ResultPieces pieces;
   std::string fields;
   manifest::Progress progress;
   {
     std::lock_guard lock(mutex_);
-    if (with_members) members = members_text_;
+    if (with_members && members_text_ && !members_text_->empty()) pieces.members = members_text_;
     fields = manifest::dump_compact(fields_);
     progress = progress_;
   }
-  std::string out;
-  out.reserve((members ? members->size() : 0) + fields.size() + hostname.size() + az.size() + 128);
-  out += '{';
-  if (members && !members->empty()) {
-    out += *members;
-    out += ',';
-  }
+  pieces.head.assign(1, '{');
+  std::string& out = pieces.tail;
+  out.reserve(fields.size() + hostname.size() + az.size() + 128);
+  if (pieces.members) out.push_back(',');
   if (fields.size() > 2) {  // not "{}"
     out.append(fields, 1, fields.size() - 2);
     out += ',';
@@ -85,6 +82,17 @@ std::string NodeOp::result_text(const std::string& hostname, const std::string& 
   out += ",\"progress\":";
   manifest::append_json(out, progress);
   out += '}';
+  return pieces;
+}
+
+std::string NodeOp::result_text(const std::string& hostname, const std::string& az,
+                                bool with_members) const {
+  ResultPieces pieces = result_pieces(hostname, az, with_members);
+  std::string out;
+  out.reserve(pieces.head.size() + (pieces.members ? pieces.members->size() : 0) + pieces.tail.size());
+  out += pieces.head;
+  if (pieces.members) out += *pieces.members;
+  out += pieces.tail;
   return out;
 }
 

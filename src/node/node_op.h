@@ -44,6 +44,15 @@ class NodeOp {
   /// is ignored by coordinators, so it need not carry a snapshot's file list again).
   std::string result_text(const std::string& hostname, const std::string& az,
                           bool with_members = true) const;
+  /// result_text as `head` + *members (when set) + `tail`, the members text shared, not copied:
+  /// a snapshot's is ~230 bytes per file, and a status reply sends it as it is.
+  struct ResultPieces {
+    std::string head;
+    std::shared_ptr<const std::string> members;
+    std::string tail;
+  };
+  ResultPieces result_pieces(const std::string& hostname, const std::string& az,
+                             bool with_members = true) const;
 
  private:
   const int64_t id_;
