@@ -85,12 +85,6 @@ Status unlink_if_exists(const std::filesystem::path& path, bool* removed) {
   return io_error("cannot remove", path, errno);
 }
 
-Result<std::vector<std::string>> list_regular_files(const std::filesystem::path& dir) {
-  std::vector<std::string> names;
-  ASTACUS_CHECK(for_each_regular_file(dir, [&](std::string_view name) { names.emplace_back(name); }));
-  return names;
-}
-
 Status for_each_regular_file(const std::filesystem::path& dir,
                              const std::function<void(std::string_view)>& on_name) {
   DIR* d = ::opendir(dir.c_str());

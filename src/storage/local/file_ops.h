@@ -32,12 +32,10 @@ Status rename_file(const std::filesystem::path& from, const std::filesystem::pat
 /// unlink(2); a missing file is fine. Sets `*removed` (if given) when something was removed.
 Status unlink_if_exists(const std::filesystem::path& path, bool* removed = nullptr);
 
-/// Names of the regular files directly in `dir` (readdir order; no symlinks, no directories).
-/// A missing directory lists as empty. One getdents pass, no per-entry path objects: the data
-/// directory of a big store holds hundreds of thousands of names.
-Result<std::vector<std::string>> list_regular_files(const std::filesystem::path& dir);
-/// The same names handed to `on_name` one at a time (the view lasts for the call), so a caller
-/// that keeps only some of them never holds them all.
+/// Names of the regular files directly in `dir` (readdir order; no symlinks, no directories),
+/// handed to `on_name` one at a time (the view lasts for the call). A missing directory lists
+/// as empty. One getdents pass, no per-entry path objects and no list of every name: the data
+/// directory of a big store holds hundreds of thousands.
 Status for_each_regular_file(const std::filesystem::path& dir,
                              const std::function<void(std::string_view)>& on_name);
 

@@ -9,7 +9,6 @@
 #include <future>
 #include <set>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "base/files.h"
 #include "base/paths.h"
