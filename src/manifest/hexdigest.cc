@@ -8,25 +8,39 @@ namespace {
 
 constexpr char kDigits[] = "0123456789abcdef";
 
-int nibble(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;  // uppercase is not canonical: kept as text so it prints back unchanged
-}
+/// Each byte's value as a lowercase hex digit, or 0xff (uppercase is not canonical: such text
+/// is kept as it is, so that it prints back unchanged). A table: a manifest holds one digest
+/// per file, and the branchy version was a quarter of reading a node's file list.
+constexpr std::array<uint8_t, 256> kNibbles = [] {
+  std::array<uint8_t, 256> table{};
+  for (auto& v : table) v = 0xff;
+  for (int c = '0'; c <= '9'; ++c) table[c] = static_cast<uint8_t>(c - '0');
+  for (int c = 'a'; c <= 'f'; ++c) table[c] = static_cast<uint8_t>(c - 'a' + 10);
+  return table;
+}();
+
+uint8_t nibble(char c) { return kNibbles[static_cast<unsigned char>(c)]; }
 
 }  // namespace
+
+bool is_canonical_hexdigest(std::string_view text) {
+  if (text.size() != 64) return false;
+  uint8_t invalid = 0;
+  for (char c : text) invalid |= nibble(c);
+  return !(invalid & 0x80);
+}
 
 Hexdigest::Hexdigest(std::string_view text) {
   if (text.empty()) return;
   if (text.size() == 2 * bytes_.size()) {
-    bool canonical = true;
-    for (size_t i = 0; i < bytes_.size() && canonical; ++i) {
-      int hi = nibble(text[2 * i]);
-      int lo = nibble(text[2 * i + 1]);
-      canonical = hi >= 0 && lo >= 0;
+    uint8_t invalid = 0;  // any 0xff nibble leaves its high bit set
+    for (size_t i = 0; i < bytes_.size(); ++i) {
+      uint8_t hi = nibble(text[2 * i]);
+      uint8_t lo = nibble(text[2 * i + 1]);
+      invalid |= hi | lo;
       bytes_[i] = static_cast<uint8_t>(hi << 4 | lo);
     }
-    if (canonical) {
+    if (!(invalid & 0x80)) {
       binary_ = true;
       return;
     }

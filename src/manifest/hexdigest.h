@@ -21,6 +21,9 @@
 
 namespace astacus::manifest {
 
+/// Whether `text` is 64 lowercase hex digits (what Hexdigest keeps as bytes).
+bool is_canonical_hexdigest(std::string_view text);
+
 class Hexdigest {
  public:
   Hexdigest() = default;

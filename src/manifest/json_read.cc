@@ -267,13 +267,7 @@ Result<SystemTime> time_at(const nlohmann::ordered_json& j, const FieldPath& p) 
 
 }  // namespace detail
 
-bool is_valid_hexdigest(std::string_view hexdigest) {
-  if (hexdigest.size() != 64) return false;
-  for (char c : hexdigest) {
-    if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'))) return false;
-  }
-  return true;
-}
+bool is_valid_hexdigest(std::string_view hexdigest) { return is_canonical_hexdigest(hexdigest); }
 
 #define ASTACUS_DEFINE_PARSER(Type, name, impl)                               \
   Result<Type> name(const nlohmann::json& j, std::string_view path) {         \

@@ -3,6 +3,10 @@
 #include <algorithm>
 #include <cstring>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace astacus::manifest {
 
 namespace {
@@ -14,20 +18,39 @@ size_t skip_space(std::string_view t, size_t pos) {
   return pos;
 }
 
+// The first byte at or after `pos` that is a quote or a backslash (`structural` false), or a
+// quote or bracket (`structural` true); t.size() when there is none. SSE2 looks at 16 bytes a
+// step: a node's file list is skimmed a few times per backup, ~1 MB per 4,000 files.
+size_t find_special(std::string_view t, size_t pos, bool structural) {
+#if defined(__SSE2__)
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i case_bit = _mm_set1_epi8(0x20);  // '[' | 0x20 == '{', ']' | 0x20 == '}'
+  const __m128i open = _mm_set1_epi8('{');
+  const __m128i close = _mm_set1_epi8('}');
+  for (; pos + 16 <= t.size(); pos += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(t.data() + pos));
+    __m128i hits = _mm_cmpeq_epi8(v, quote);
+    if (structural) {
+      __m128i folded = _mm_or_si128(v, case_bit);
+      hits = _mm_or_si128(hits, _mm_or_si128(_mm_cmpeq_epi8(folded, open), _mm_cmpeq_epi8(folded, close)));
+    } else {
+      hits = _mm_or_si128(hits, _mm_cmpeq_epi8(v, backslash));
+    }
+    if (int mask = _mm_movemask_epi8(hits)) return pos + static_cast<size_t>(__builtin_ctz(mask));
+  }
+#endif
+  for (; pos < t.size(); ++pos) {
+    char c = t[pos];
+    if (c == '"' || (structural ? (c == '{' || c == '}' || c == '[' || c == ']') : c == '\\')) return pos;
+  }
+  return pos;
+}
+
 // `pos` at the opening quote; returns the offset past the closing one.
 size_t skip_string(std::string_view t, size_t pos) {
-  ++pos;
-  while (pos < t.size()) {
-    // The bulk of a string is plain bytes: jump to the next quote or backslash.
-    const void* hit = std::memchr(t.data() + pos, '"', t.size() - pos);
-    size_t quote = hit ? static_cast<size_t>(static_cast<const char*>(hit) - t.data()) : t.size();
-    const void* backslash = std::memchr(t.data() + pos, '\\', quote - pos);  // only before that quote
-    if (backslash) {
-      size_t escape = static_cast<size_t>(static_cast<const char*>(backslash) - t.data());
-      pos = escape + 2;  // the escaped character cannot end the string
-      continue;
-    }
-    return quote < t.size() ? quote + 1 : npos;
+  for (pos = find_special(t, pos + 1, false); pos < t.size(); pos = find_special(t, pos + 2, false)) {
+    if (t[pos] == '"') return pos + 1;  // else a backslash: the escaped character cannot end it
   }
   return npos;
 }
@@ -35,7 +58,7 @@ size_t skip_string(std::string_view t, size_t pos) {
 // `pos` at '{' or '['; returns the offset past the matching bracket.
 size_t skip_container(std::string_view t, size_t pos) {
   std::string open;  // the brackets still open, innermost last
-  while (pos < t.size()) {
+  for (; pos < t.size(); pos = find_special(t, pos, true)) {
     char c = t[pos];
     if (c == '"') {
       pos = skip_string(t, pos);
@@ -44,7 +67,7 @@ size_t skip_container(std::string_view t, size_t pos) {
     }
     if (c == '{' || c == '[') {
       open.push_back(c);
-    } else if (c == '}' || c == ']') {
+    } else {
       if (open.empty() || open.back() != (c == '}' ? '{' : '[')) return npos;
       open.pop_back();
       if (open.empty()) return pos + 1;
@@ -123,5 +146,18 @@ std::optional<TextSpan> sole_member_value(std::string_view t, std::string_view n
   if (!sound || count != 1) return std::nullopt;
   return found;
 }
+
+std::optional<std::vector<MemberSpan>> members_of(std::string_view t) {
+  std::vector<MemberSpan> found;
+  bool escaped_key = false;
+  bool sound = for_each_member(t, [&](std::string_view key, size_t, size_t value_start, size_t value_end) {
+    escaped_key = escaped_key || key.find('\\') != std::string_view::npos;
+    found.push_back({key, TextSpan{value_start, value_end - value_start}});
+  });
+  if (!sound || escaped_key) return std::nullopt;
+  return found;
+}
+
+size_t skip_json_space(std::string_view text, size_t pos) { return skip_space(text, pos); }
 
 }  // namespace astacus::manifest

@@ -9,6 +9,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace astacus::manifest {
 
@@ -31,5 +32,19 @@ struct TextSpan {
 /// nullopt when the object has no such member, has it more than once, or is not structurally
 /// sound.
 std::optional<TextSpan> sole_member_value(std::string_view object_text, std::string_view name);
+
+/// A top-level member of an object: its raw key text and where its value lies.
+struct MemberSpan {
+  std::string_view key;
+  TextSpan value;
+};
+
+/// Every top-level member of `object_text`, in order. nullopt when the object is not
+/// structurally sound or any of its keys holds an escape (a key is then not known by its raw
+/// text: callers take the path of a real parser).
+std::optional<std::vector<MemberSpan>> members_of(std::string_view object_text);
+
+/// The offset of the first byte at or after `pos` that is not JSON whitespace.
+size_t skip_json_space(std::string_view text, size_t pos);
 
 }  // namespace astacus::manifest

@@ -4,6 +4,8 @@
 // common case: a 100k-file list parsed twice as fast). Anything else (unknown or repeated
 // keys, nested values, a value that fails validation) is rebuilt as a small DOM and converted
 // with the same readers as the DOM path, so errors name the same fields in the same words.
+// parse_streamed first tries json_stream_fast.cc, which reads the big arrays without nlohmann's
+// lexer and hands this parser only the text around them.
 
 #include "manifest/json_stream.h"
 
@@ -15,6 +17,7 @@
 #include "base/encoding.h"
 #include "base/paths.h"
 #include "manifest/json.h"
+#include "manifest/json_flat.h"
 #include "manifest/json_path.h"
 
 namespace astacus::manifest::detail {
@@ -34,105 +37,6 @@ enum class Role {
   kElement,       // an object element of a streamed array, recorded flat (FlatElement)
   kSkip,          // ignored (big arrays of results other than only_result)
 };
-
-/// One scalar member of an element object, as the parser reported it.
-struct FlatMember {
-  enum class Kind { kNull, kBool, kInteger, kUnsigned, kFloat, kString };
-  std::string key;
-  Kind kind = Kind::kNull;
-  bool b = false;
-  int64_t i = 0;
-  uint64_t u = 0;
-  double d = 0;
-  std::string s;
-
-  Json to_json() const {
-    switch (kind) {
-      case Kind::kNull: return Json(nullptr);
-      case Kind::kBool: return Json(b);
-      case Kind::kInteger: return Json(i);
-      case Kind::kUnsigned: return Json(u);
-      case Kind::kFloat: return Json(d);
-      case Kind::kString: return Json(s);
-    }
-    return Json();
-  }
-};
-
-constexpr uint64_t kMaxInt64 = static_cast<uint64_t>(std::numeric_limits<int64_t>::max());
-
-std::optional<int64_t> as_int64(const FlatMember& m) {
-  if (m.kind == FlatMember::Kind::kInteger) return m.i;
-  if (m.kind == FlatMember::Kind::kUnsigned && m.u <= kMaxInt64) return static_cast<int64_t>(m.u);
-  return std::nullopt;
-}
-
-/// The members of a file entry when each known key appears at most once with a value the
-/// DOM reader accepts and no other key appears; nullopt otherwise (the DOM path decides).
-struct FileMembers {
-  FlatMember* path = nullptr;
-  FlatMember* size = nullptr;
-  FlatMember* mtime = nullptr;
-  FlatMember* hexdigest = nullptr;
-  FlatMember* content = nullptr;  // a string; a null content_b64 is as good as absent
-};
-
-bool take_once(FlatMember*& slot, FlatMember& m) {
-  if (slot) return false;
-  slot = &m;
-  return true;
-}
-
-std::optional<FileMembers> file_members(std::vector<FlatMember>& members) {
-  FileMembers f;
-  bool null_content = false;
-  for (auto& m : members) {
-    bool fine = false;
-    if (m.key == "relative_path") fine = m.kind == FlatMember::Kind::kString && take_once(f.path, m);
-    else if (m.key == "file_size") fine = as_int64(m).value_or(-1) >= 0 && take_once(f.size, m);
-    else if (m.key == "mtime_ns") fine = as_int64(m).has_value() && take_once(f.mtime, m);
-    else if (m.key == "hexdigest") fine = m.kind == FlatMember::Kind::kString && take_once(f.hexdigest, m);
-    else if (m.key == "content_b64" && m.kind == FlatMember::Kind::kNull)
-      fine = !f.content && !null_content && (null_content = true);
-    else if (m.key == "content_b64")
-      fine = m.kind == FlatMember::Kind::kString && !null_content && take_once(f.content, m);
-    if (!fine) return std::nullopt;
-  }
-  if (!f.path || !f.size || !f.mtime || !is_safe_relative_path(f.path->s)) return std::nullopt;
-  bool has_digest = f.hexdigest && !f.hexdigest->s.empty();
-  if (has_digest && !is_valid_hexdigest(f.hexdigest->s)) return std::nullopt;
-  if (has_digest == (f.content != nullptr)) return std::nullopt;
-  if (f.content && !base64_decode(f.content->s)) return std::nullopt;
-  return f;
-}
-
-/// Converts a flat file entry of the expected shape; false leaves `members` untouched.
-bool convert_file(std::vector<FlatMember>& members, std::vector<SnapshotFile>& out) {
-  auto f = file_members(members);
-  if (!f) return false;
-  SnapshotFile file;
-  file.relative_path = std::move(f->path->s);
-  file.file_size = *as_int64(*f->size);
-  file.mtime_ns = *as_int64(*f->mtime);
-  if (f->hexdigest) file.hexdigest = std::move(f->hexdigest->s);
-  if (f->content) file.content_b64 = std::move(f->content->s);
-  out.push_back(std::move(file));
-  return true;
-}
-
-bool convert_hash(std::vector<FlatMember>& members, std::vector<SnapshotHash>& out) {
-  FlatMember* hex = nullptr;
-  FlatMember* size = nullptr;
-  for (auto& m : members) {
-    bool fine = false;
-    if (m.key == "hexdigest") fine = m.kind == FlatMember::Kind::kString && take_once(hex, m);
-    else if (m.key == "size") fine = as_int64(m).value_or(-1) >= 0 && take_once(size, m);
-    if (!fine) return false;
-  }
-  if (!hex || !size || !is_valid_hexdigest(hex->s)) return false;
-  out.push_back(SnapshotHash{std::move(hex->s), *as_int64(*size)});
-  return true;
-}
 
 struct Frame {
   Json* node = nullptr;  // null for kSkip and for streamed arrays (elements go elsewhere)
@@ -342,21 +246,8 @@ class Handler {
     if (out_.element_error) return;
     if (out_.results.size() <= array.result) out_.results.resize(array.result + 1);
     StreamedArrays& target = out_.results[array.result];
-    FieldPath root{nullptr, shape_ == StreamShape::kManifest ? "snapshot_results" : prefix_};
-    FieldPath in_results{&root, {}, array.result};
-    const FieldPath* result_path = shape_ == StreamShape::kManifest ? &in_results : &root;
-    if (array.role == Role::kFiles) {
-      FieldPath state{result_path, "state"};
-      FieldPath files{&state, "files"};
-      auto file = snapshot_file_at(element_, FieldPath{&files, {}, index});
-      if (file) target.files.push_back(std::move(*file));
-      else out_.element_error = file.error();
-    } else {
-      FieldPath hashes{result_path, "hashes"};
-      auto hash = snapshot_hash_at(element_, FieldPath{&hashes, {}, index});
-      if (hash) target.hashes.push_back(std::move(*hash));
-      else out_.element_error = hash.error();
-    }
+    auto kind = array.role == Role::kFiles ? BigArrayKind::kFiles : BigArrayKind::kHashes;
+    out_.element_error = convert_dom_element(element_, shape_, prefix_, array.result, kind, index, target);
     element_ = Json();
     if (!out_.element_error) done_with_element(array, target);
   }
@@ -381,24 +272,12 @@ class Handler {
   std::string syntax_error_;
 };
 
-/// How many times `needle` occurs in `text`.
-size_t count_occurrences(std::string_view text, std::string_view needle) {
-  std::boyer_moore_horspool_searcher searcher(needle.begin(), needle.end());
-  size_t count = 0;
-  for (auto it = text.begin();;) {
-    it = std::search(it, text.end(), searcher);
-    if (it == text.end()) return count;
-    ++count;
-    it += static_cast<std::ptrdiff_t>(needle.size());
-  }
-}
-
 }  // namespace
 
-Result<StreamedJson> parse_streamed(std::string_view text, StreamShape shape,
-                                    std::string_view path_prefix,
-                                    std::optional<size_t> only_result, KeepLists keep,
-                                    const FileVisitor* on_file) {
+Result<StreamedJson> parse_streamed_slow(std::string_view text, StreamShape shape,
+                                         std::string_view path_prefix,
+                                         std::optional<size_t> only_result, KeepLists keep,
+                                         const FileVisitor* on_file) {
   Handler handler(shape, path_prefix, only_result, keep, on_file);
   if (shape == StreamShape::kSnapshotResult) {
     // Outside string values these quoted keys occur only in file and hash entries (inside one
@@ -416,6 +295,16 @@ Result<StreamedJson> parse_streamed(std::string_view text, StreamShape shape,
     return errorf(ErrorCode::kInvalidArgument, "invalid JSON: {}", handler.syntax_error());
   }
   return handler.take();
+}
+
+Result<StreamedJson> parse_streamed(std::string_view text, StreamShape shape,
+                                    std::string_view path_prefix,
+                                    std::optional<size_t> only_result, KeepLists keep,
+                                    const FileVisitor* on_file) {
+  if (auto fast = parse_streamed_fast(text, shape, path_prefix, only_result, keep, on_file)) {
+    return std::move(*fast);
+  }
+  return parse_streamed_slow(text, shape, path_prefix, only_result, keep, on_file);
 }
 
 void put_streamed(StreamedArrays& arrays, SnapshotResult& result) {

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "manifest/json.h"
+#include "manifest/json_flat.h"
 #include "manifest/json_text.h"
 
 namespace astacus::manifest {
@@ -265,6 +266,77 @@ TEST(ManifestJsonStream, TruncatedTextIsInvalidJson) {
   EXPECT_NE(parsed.error().message.find("manifest backup-cut: invalid JSON"), std::string::npos)
       << parsed.error().message;
   EXPECT_FALSE(parse_snapshot_result_text("{\"state\":{\"files\":[{"));
+}
+
+/// Everything a parse_streamed call hands back, as text, with the files its visitor saw.
+std::string outcome(const Result<detail::StreamedJson>& parsed, const std::vector<std::string>& visited) {
+  if (!parsed) return "error: " + parsed.error().message;
+  std::string out = parsed->skeleton.dump();
+  if (parsed->element_error) out += "\nelement error: " + parsed->element_error->message;
+  for (size_t i = 0; i < parsed->results.size(); ++i) {
+    out += fmt::format("\nresult {}:", i);
+    for (const auto& f : parsed->results[i].files) append_json(out, f);
+    for (const auto& h : parsed->results[i].hashes) append_json(out, h);
+  }
+  for (const auto& v : visited) out += "\nvisited " + v;
+  return out;
+}
+
+using StreamParser = Result<detail::StreamedJson> (*)(std::string_view, detail::StreamShape, std::string_view,
+                                                      std::optional<size_t>, detail::KeepLists,
+                                                      const detail::FileVisitor*);
+
+std::string parse_with(StreamParser parser, std::string_view text, detail::StreamShape shape,
+                       std::optional<size_t> only, detail::KeepLists keep) {
+  std::vector<std::string> visited;
+  detail::FileVisitor visitor = [&](size_t result, const SnapshotFile& f) {
+    std::string line = fmt::format("{} ", result);
+    append_json(line, f);
+    visited.push_back(line);
+  };
+  return outcome(parser(text, shape, "node 0", only, keep, &visitor), visited);
+}
+
+/// The fast route of parse_streamed (json_stream_fast.cc) against nlohmann's SAX parser over the
+/// whole text: on valid texts, and on thousands of corruptions of them (a byte deleted, replaced
+/// or inserted), both give the same skeleton, lists, visits, element error or syntax error.
+TEST(ManifestJsonStream, FastRouteAgreesWithTheWholeTextParserOnCorruptions) {
+  std::mt19937 rng(10);
+  const std::string specials = "{}[]\",:\\ -0123456789abcdefnulltrueE.\x01\xc3";
+  size_t fast_taken = 0;
+  for (int round = 0; round < 400; ++round) {
+    bool manifest = round % 2 == 0;
+    auto shape = manifest ? detail::StreamShape::kManifest : detail::StreamShape::kSnapshotResult;
+    BackupManifest m = valid_manifest(rng, 2);
+    for (auto& r : m.snapshot_results) {
+      for (auto& f : r.state->files) {  // mostly plain paths, so the fast route is taken
+        if (rng() % 4) f.relative_path = fmt::format("dir{}/file{}.db", rng() % 3, rng() % 100);
+      }
+    }
+    std::string text = manifest ? serialize_manifest(m) : text_of(m.snapshot_results[0]);
+    for (int edit = 0, edits = round % 3; edit < edits; ++edit) {
+      size_t at = rng() % text.size();
+      char c = specials[rng() % specials.size()];
+      switch (rng() % 3) {
+        case 0: text.erase(at, 1); break;
+        case 1: text[at] = c; break;
+        default: text.insert(at, 1, c); break;
+      }
+    }
+    std::optional<size_t> only;
+    if (manifest && rng() % 3 == 0) only = rng() % 2;
+    detail::KeepLists keep{rng() % 2 == 0, rng() % 2 == 0};
+    std::string slow = parse_with(&detail::parse_streamed_slow, text, shape, only, keep);
+    std::string routed = parse_with(&detail::parse_streamed, text, shape, only, keep);
+    if (routed != slow) {
+      size_t at = std::mismatch(routed.begin(), routed.end(), slow.begin(), slow.end()).first - routed.begin();
+      size_t from = at > 200 ? at - 200 : 0;
+      FAIL() << "round " << round << ": outcomes differ at " << at << "\nfast route: ..."
+             << routed.substr(from, 400) << "\nwhole text: ..." << slow.substr(from, 400);
+    }
+    if (detail::parse_streamed_fast(text, shape, "node 0", only, keep, nullptr)) ++fast_taken;
+  }
+  EXPECT_GT(fast_taken, 200u);  // most texts, corrupted ones included, take the fast route
 }
 
 }  // namespace
