@@ -3,7 +3,9 @@
 //   RSA-envelope encrypt/decrypt of 1 MiB (RSA-3072), decrypting 1000 x 16 KiB objects with
 //   pghoa1 (one RSA operation per object) vs astdk1 (one shared data key, warm and cold cache), and
 //   encoding a 2 or 64 MiB blob streamed in 1 MiB pieces vs whole (zstd + astdk1), and
-//   a Snapshotter walk of 10,000 small files (first run: link + hash everything; unchanged: stat-only).
+//   a Snapshotter walk of 10,000 small files (first run: link + hash everything; unchanged: stat-only),
+//   and the coordinator's side of a 100,000-file node: reading its snapshot answer (checked,
+//   list kept compressed) and writing the manifest from the kept list.
 // Compare BLAKE2s and zstd with `openssl speed -evp blake2s256` and `zstd -b3` (the floor).
 
 #include <benchmark/benchmark.h>
@@ -32,6 +34,8 @@
 #include "codec/stream.h"
 #include "codec/data_key_envelope.h"
 #include "codec/rsa_envelope.h"
+#include "coordinator/node_file_lists.h"
+#include "manifest/json_text.h"
 #include "snapshot/snapshotter.h"
 
 namespace fs = std::filesystem;
@@ -412,6 +416,83 @@ void BM_SnapshotUnchanged(benchmark::State& state) {
   state.SetItemsProcessed(state.iterations() * kTreeFiles);
 }
 BENCHMARK(BM_SnapshotUnchanged)->Name("snapshot_10k_files/unchanged")->Unit(benchmark::kMillisecond)->UseRealTime();
+
+/// A node's snapshot answer for `files` files of the bench dataset's shape.
+manifest::SnapshotResult node_result(int files) {
+  manifest::SnapshotResult r;
+  r.hostname = "node0";
+  r.start = r.end = SystemTime{};
+  r.state = manifest::SnapshotState{{"**"}, {}};
+  r.hashes.emplace();
+  std::mt19937_64 rng(4);
+  for (int i = 0; i < files; ++i) {
+    manifest::SnapshotFile f;
+    f.relative_path = fmt::format("d{:03}/sub{:02}/file-{:07}.dat", i % 500, i % 37, i);
+    f.file_size = static_cast<int64_t>(rng() % 100000);
+    f.mtime_ns = 1700000000000000000 + static_cast<int64_t>(rng() % 1000000000000);
+    f.hexdigest = manifest::Hexdigest(fmt::format("{:016x}{:016x}{:016x}{:016x}", rng(), rng(), rng(), rng()));
+    r.hashes->push_back({f.hexdigest, f.file_size});
+    r.state->files.push_back(std::move(f));
+    r.files += 1;
+    r.total_size += r.state->files.back().file_size;
+  }
+  return r;
+}
+
+constexpr int kNodeFiles = 100000;
+
+const std::string& node_result_text() {
+  static const std::string text = [] {
+    std::string out;
+    manifest::append_json(out, node_result(kNodeFiles));
+    return out;
+  }();
+  return text;
+}
+
+void BM_CoordinatorReadNodeResult(benchmark::State& state) {
+  const std::string& text = node_result_text();
+  for (auto _ : state) {
+    coordinator::NodeFileLists lists(1);
+    auto result = lists.read(0, text);
+    if (!result || !result->hashes || result->hashes->size() != kNodeFiles) {
+      state.SkipWithError("the answer did not read back");
+      return;
+    }
+    benchmark::DoNotOptimize(lists.compressed_bytes());
+  }
+  state.SetItemsProcessed(state.iterations() * kNodeFiles);
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(text.size()));
+}
+BENCHMARK(BM_CoordinatorReadNodeResult)->Name("coordinator_read_node_result/100k_files")->Unit(benchmark::kMillisecond);
+
+void BM_ManifestWriteFromKeptList(benchmark::State& state) {
+  coordinator::NodeFileLists lists(1);
+  auto result = lists.read(0, node_result_text());
+  if (!result) {
+    state.SkipWithError("the answer did not read back");
+    return;
+  }
+  manifest::BackupManifest backup;
+  backup.start = backup.end = SystemTime{};
+  backup.plugin = "files";
+  backup.snapshot_results.push_back(std::move(*result));
+  uint64_t bytes = 0;
+  for (auto _ : state) {
+    bytes = 0;
+    auto written = manifest::write_manifest(
+        backup,
+        [&](std::string_view piece) {
+          bytes += piece.size();
+          return ok();
+        },
+        1 << 20, &lists);
+    if (!written) state.SkipWithError("write_manifest failed");
+  }
+  state.SetItemsProcessed(state.iterations() * kNodeFiles);
+  state.SetBytesProcessed(state.iterations() * static_cast<int64_t>(bytes));
+}
+BENCHMARK(BM_ManifestWriteFromKeptList)->Name("manifest_write_from_kept_list/100k_files")->Unit(benchmark::kMillisecond);
 
 }  // namespace
 

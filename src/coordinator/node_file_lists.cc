@@ -1,5 +1,8 @@
 #include "coordinator/node_file_lists.h"
 
+#include <future>
+#include <system_error>
+
 #include <spdlog/spdlog.h>
 
 #include "codec/stream.h"
@@ -41,14 +44,29 @@ Result<manifest::SnapshotResult> NodeFileLists::read(size_t index, std::string_v
   if (index >= compressed_.size()) {
     return errorf(ErrorCode::kInternal, "node index {} out of range ({} nodes)", index, compressed_.size());
   }
-  auto result = ASTACUS_TRY(manifest::parse_snapshot_result_outline(result_text, path));
-  if (!result.state) return result;
+  // The list is compressed on another thread while the whole answer is checked: both take
+  // about as long, and the coordinator's cores are otherwise idle at this point.
   auto files = files_array_text(result_text);
+  auto compress = [files] { return codec::zstd_compress(kListCompressionLevel, *files); };
+  std::future<Result<std::string>> compressing;
+  if (files) {
+    try {
+      compressing = std::async(std::launch::async, compress);
+    } catch (const std::system_error&) {
+      // No thread to spare: compressed below, after the check.
+    }
+  }
+  auto result = manifest::parse_snapshot_result_outline(result_text, path);
+  std::optional<Result<std::string>> compressed_list;
+  if (compressing.valid()) compressed_list = compressing.get();
+  if (!result || !result->state) return result;
   if (!files) return manifest::parse_snapshot_result_text(result_text, path);
-  auto compressed = ASTACUS_TRY(codec::zstd_compress(kListCompressionLevel, *files));
+  if (!compressed_list) compressed_list = compress();
+  auto compressed = ASTACUS_TRY(std::move(*compressed_list));
   compressed.shrink_to_fit();  // zstd_compress leaves room for the worst case: the text's size
   spdlog::debug("node {}: file list of {} bytes kept as {} compressed", index, files->size(), compressed.size());
   compressed_[index] = std::move(compressed);
+  text_sizes_[index] = files->size();
   return result;
 }
 
@@ -61,6 +79,8 @@ Status NodeFileLists::write(size_t index, const manifest::TextSink& sink) const 
   ASTACUS_CHECK(decompressor->update(*compressed_[index], out));
   return decompressor->finish(out);
 }
+
+uint64_t NodeFileLists::text_size(size_t index) const { return has(index) ? text_sizes_[index] : 0; }
 
 size_t NodeFileLists::compressed_bytes() const {
   size_t bytes = 0;

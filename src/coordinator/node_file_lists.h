@@ -6,6 +6,7 @@
 // and the pre-manifest check need them).
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -19,7 +20,7 @@ namespace astacus::coordinator {
 
 class NodeFileLists final : public manifest::FileListTexts {
  public:
-  explicit NodeFileLists(size_t nodes = 0) : compressed_(nodes) {}
+  explicit NodeFileLists(size_t nodes = 0) : compressed_(nodes), text_sizes_(nodes) {}
 
   /// Reads node `index`'s snapshot answer (every field and entry checked, errors prefixed with
   /// `path`) and returns it with state.files empty, the list kept here. A text whose list cannot
@@ -31,12 +32,15 @@ class NodeFileLists final : public manifest::FileListTexts {
   bool has(size_t index) const override;
   Status write(size_t index, const manifest::TextSink& sink) const override;
 
+  /// The length of node `index`'s list text (0 when none is kept).
+  uint64_t text_size(size_t index) const;
   size_t compressed_bytes() const;
   /// What the kept lists occupy (their strings' capacity).
   size_t allocated_bytes() const;
 
  private:
   std::vector<std::optional<std::string>> compressed_;  // by node index
+  std::vector<uint64_t> text_sizes_;                     // by node index
 };
 
 }  // namespace astacus::coordinator
