@@ -175,19 +175,35 @@ Result<std::vector<std::pair<size_t, std::string>>> missing_blobs(OpContext& con
   return missing;
 }
 
-/// Writes `backup` under a new backup name. The text is produced twice, in pieces: once to
-/// learn its size (which the compressor records, as for any object), once into storage; holding
-/// it whole cost ~200 bytes per file at the coordinator.
+/// Counts the kept lists by their recorded sizes instead of writing them out.
+class MeasuredLists final : public manifest::FileListTexts {
+ public:
+  MeasuredLists(const NodeFileLists& lists, uint64_t& bytes) : lists_(lists), bytes_(bytes) {}
+  bool has(size_t index) const override { return lists_.has(index); }
+  Status write(size_t index, const manifest::TextSink&) const override {
+    bytes_ += lists_.text_size(index);
+    return ok();
+  }
+
+ private:
+  const NodeFileLists& lists_;
+  uint64_t& bytes_;
+};
+
+/// Writes `backup` under a new backup name, in pieces: holding the text whole cost ~200 bytes
+/// per file at the coordinator. Its size (which the compressor records, as for any object) is
+/// measured first without the file lists, whose sizes are known.
 Status upload_manifest(OpContext& context, const manifest::BackupManifest& backup) {
   const manifest::FileListTexts* lists = &context.snapshot_file_lists;
   uint64_t size = 0;
+  MeasuredLists measured(context.snapshot_file_lists, size);
   ASTACUS_CHECK(manifest::write_manifest(
       backup,
       [&](std::string_view piece) {
         size += piece.size();
         return ok();
       },
-      1 << 20, lists));
+      1 << 20, &measured));
   auto existing = ASTACUS_TRY(context.store->list_jsons());
   std::string name = manifest::unique_backup_name(context.attempt_start, existing);
   if (ASTACUS_TRY(context.store->json_exists(name))) {
