@@ -106,13 +106,23 @@ Result<const config::EncryptionKey*> ObjectStore::read_key(const std::string& ke
   return &it->second;
 }
 
-Result<StoredObject> ObjectStore::encode(std::string_view plaintext) const {
+int ObjectStore::compression_level(codec::Compression alg, bool manifest) const {
+  // Manifest text is mostly hex digests, on which zstd level 1 compresses better than levels
+  // 2-6 and twice as fast (a 26 MB manifest of 101k files: 8.64 MB at level 1 vs 9.31 MB at the
+  // default 3; 442 vs 225 MB/s), so those levels write manifests at 1; other levels (fast
+  // negative ones, strong ones) are kept.
+  int level = options_.compression_level;
+  bool zstd_default_range = alg == codec::Compression::kZstd && level >= 0 && level <= 6;
+  return manifest && zstd_default_range ? 1 : level;
+}
+
+Result<StoredObject> ObjectStore::encode(std::string_view plaintext, bool manifest) const {
   StoredObject out{"", write_metadata()};
   std::string compressed;
   std::string_view current = plaintext;
   if (options_.compression) {
     auto alg = ASTACUS_TRY(codec::parse_compression(*options_.compression));
-    compressed = ASTACUS_TRY(codec::compress(alg, options_.compression_level, plaintext));
+    compressed = ASTACUS_TRY(codec::compress(alg, compression_level(alg, manifest), plaintext));
     current = compressed;
   }
   if (options_.encryption_key_id) {
@@ -242,7 +252,7 @@ Status ObjectStore::delete_blob(const std::string& hexdigest) {
 
 Result<uint64_t> ObjectStore::upload_json(const std::string& name, std::string_view plaintext) {
   ASTACUS_CHECK(check_name("manifest", name));
-  StoredObject stored = ASTACUS_TRY(encode(plaintext));
+  StoredObject stored = ASTACUS_TRY(encode(plaintext, /*manifest=*/true));
   ASTACUS_CHECK(backend_->put(fmt::format("{}/{}", kJsonDir, name), stored.data, stored.metadata));
   return stored.data.size();
 }

@@ -17,6 +17,7 @@
 
 #include "base/files.h"
 #include "base/result.h"
+#include "codec/compression.h"
 #include "codec/data_key_envelope.h"
 #include "config/types.h"
 #include "storage/backend.h"
@@ -111,7 +112,9 @@ class ObjectStore {
   const TransformOptions& options() const { return options_; }
 
   /// Encodes plaintext per the write options; returns stored bytes and metadata.
-  Result<StoredObject> encode(std::string_view plaintext) const;
+  /// A manifest (JSON) may get another zstd level than blobs: compression_level().
+  Result<StoredObject> encode(std::string_view plaintext, bool manifest = false) const;
+  int compression_level(codec::Compression alg, bool manifest) const;
   /// Decodes a stored object per its metadata. `key` is only used in error messages.
   Result<std::string> decode(const StoredObject& object, const std::string& key) const;
 
@@ -125,7 +128,8 @@ class ObjectStore {
   Result<const config::EncryptionKey*> read_key(const std::string& key_id, const std::string& object_key) const;
   /// The data key of the current backup (astdk1), drawn on first use.
   Result<codec::DataKey> current_data_key(const config::EncryptionKey& key) const;
-  Result<Stages> encoder_stages(uint64_t plaintext_size) const;
+  /// Compression (and encryption) of a new object; a manifest may get another zstd level.
+  Result<Stages> encoder_stages(uint64_t plaintext_size, bool manifest = false) const;
   Result<Stages> decoder_stages(const Metadata& metadata, const std::string& object_key) const;
   /// Encodes what `produce` writes and stores it as data/<hexdigest>; with `verify`, only when
   /// it hashes to `hexdigest` (Conflict "the content hashes to ..." otherwise).

@@ -83,11 +83,11 @@ std::string blob_key(const std::string& hexdigest) { return fmt::format("{}/{}",
 
 }  // namespace
 
-Result<ObjectStore::Stages> ObjectStore::encoder_stages(uint64_t plaintext_size) const {
+Result<ObjectStore::Stages> ObjectStore::encoder_stages(uint64_t plaintext_size, bool manifest) const {
   Stages stages;
   if (options_.compression) {
     auto alg = ASTACUS_TRY(codec::parse_compression(*options_.compression));
-    stages.push_back(ASTACUS_TRY(codec::make_compressor(alg, options_.compression_level, plaintext_size)));
+    stages.push_back(ASTACUS_TRY(codec::make_compressor(alg, compression_level(alg, manifest), plaintext_size)));
   }
   if (options_.encryption_key_id) {
     const config::EncryptionKey* key = ASTACUS_TRY(write_key());
@@ -143,7 +143,7 @@ Result<uint64_t> ObjectStore::upload_json_from(const std::string& name, uint64_t
   ASTACUS_CHECK(check_name("manifest", name));
   auto writer = ASTACUS_TRY(backend_->open_writer(fmt::format("{}/{}", kJsonDir, name), write_metadata(), false));
   CountingSink stored(*writer);
-  codec::TransformChain chain(ASTACUS_TRY(encoder_stages(size)), stored);
+  codec::TransformChain chain(ASTACUS_TRY(encoder_stages(size, /*manifest=*/true)), stored);
   codec::VerifyingSink plaintext(chain, size, /*hash=*/false);
   ASTACUS_CHECK(produce(plaintext));
   ASTACUS_CHECK(plaintext.check_size());
