@@ -111,7 +111,10 @@ struct Snapshotter::Run {
   std::vector<std::string> removed;               // rows to delete
   std::vector<FileRow> kept;                      // rows reused unchanged
   std::vector<HashJob> jobs;                      // new or changed files
-  std::unordered_map<std::string, int64_t> link_inodes;  // link copies not yet visited: rel -> inode
+  // The link copies: rel -> inode, kVisitedLink once visited (marked, not erased: an erase per
+  // file freed a node and a string each, in the step an unchanged snapshot spends its time in).
+  std::unordered_map<std::string, int64_t> link_inodes;
+  static constexpr int64_t kVisitedLink = -1;
 
   bool is_cancelled() const { return cancelled && cancelled(); }
 
@@ -124,7 +127,7 @@ struct Snapshotter::Run {
     cb.enter_dir = [&](const std::string& rel, std::string_view name) {
       return name != ".astacus" && rel != self.link_rel_in_root_;
     };
-    cb.on_file = [&](std::string rel, int dir_fd, const char* name) -> Status {
+    cb.on_file = [&](std::string rel, int dir_fd, const char* name, uint64_t) -> Status {
       if (skip_files.count(rel)) return ok();
       GroupMatch m = ASTACUS_TRY(compiled.match(rel));
       if (!m.included) return ok();
@@ -145,7 +148,7 @@ struct Snapshotter::Run {
     rows.erase(it);
     removed.push_back(rel);
     if (self.same_root_) return ok();
-    link_inodes.erase(rel);
+    if (auto link = link_inodes.find(rel); link != link_inodes.end()) link->second = kVisitedLink;
     if (!is_safe_relative_path(rel)) {  // a damaged DB row: nothing of ours to unlink
       spdlog::warn("snapshot DB row with unsafe path '{}' dropped", rel);
       return ok();
@@ -177,16 +180,16 @@ struct Snapshotter::Run {
     jobs.push_back(std::move(job));
   }
 
-  // Before step 3: the link copies that exist and their inodes, read in one walk (relative
-  // fstatat per file instead of a lookup of each whole path); step 6 reuses the list.
+  // Before step 3: the link copies that exist and their inodes as their directory entries give
+  // them, read in one walk without a stat per file (visit() checks a copy whose entry disagrees
+  // with a stat); step 6 reuses the list.
   void index_links() {
     if (self.same_root_) return;
     internal::WalkCallbacks cb;
     cb.cancelled = cancelled;
-    cb.on_file = [&](std::string rel, int dir_fd, const char* name) -> Status {
-      auto st = internal::stat_regular_at(dir_fd, name, self.link_root_ / rel);
-      if (st && *st) link_inodes.emplace(std::move(rel), (*st)->inode);
-      return ok();  // unknown = missing: visit() links it again
+    cb.on_file = [&](std::string rel, int, const char*, uint64_t entry_inode) -> Status {
+      link_inodes.emplace(std::move(rel), static_cast<int64_t>(entry_inode));
+      return ok();
     };
     if (auto st = internal::walk_files(self.link_root_, cb); !st) {
       spdlog::warn("snapshot: indexing '{}': {}", self.link_root_.string(), st.error().message);
@@ -218,9 +221,10 @@ struct Snapshotter::Run {
       return ok();
     }
     auto copy_inode = link_inodes.find(c.rel);
-    bool linked_already = copy_inode != link_inodes.end() && copy_inode->second == st->inode;
-    // What is left in link_inodes after the visits is stale (step 6).
-    if (copy_inode != link_inodes.end()) link_inodes.erase(copy_inode);
+    bool linked_already = copy_inode != link_inodes.end() &&
+                          (copy_inode->second == st->inode || link_copy_has_inode(c.rel, st->inode));
+    // What is left unvisited in link_inodes after the visits is stale (step 6).
+    if (copy_inode != link_inodes.end()) copy_inode->second = kVisitedLink;
     FileStat current = *st;
     if (!linked_already) {
       auto linked = ASTACUS_TRY(links.link(source(), c.rel));
@@ -237,6 +241,13 @@ struct Snapshotter::Run {
       add_job(c.rel, current, c.match.embeds(current.size), self.link_root_ / c.rel);
     }
     return ok();
+  }
+
+  // Whether the link copy of `rel` is the inode `inode`, by a stat: a directory entry's inode
+  // number may differ from st_ino (overlayfs), or the copy was replaced since the walk.
+  bool link_copy_has_inode(const std::string& rel, int64_t inode) const {
+    auto st = internal::stat_regular(self.link_root_ / rel);
+    return st && *st && (*st)->inode == inode;
   }
 
   // scan(): one file, read-only (no link, no DB change).
@@ -321,14 +332,14 @@ struct Snapshotter::Run {
   }
 
   // Step 6 (best effort): delete link-directory files the DB does not record.
-  // Visits erased the links of every file in the snapshot from link_inodes; what is left has
-  // no file.
+  // Visits marked the links of every file in the snapshot in link_inodes; the unmarked ones
+  // have no file.
   void remove_stale_links() {
     if (self.same_root_ || !self.claim_link_root()) return;
     std::unordered_set<std::string_view> keep{kOwnersFile};
     for (const auto& rel : self.db_rels_in_link_) keep.insert(rel);
     for (const auto& [rel, inode] : link_inodes) {
-      if (keep.count(rel)) continue;
+      if (inode == kVisitedLink || keep.count(rel)) continue;
       if (auto st = links.remove(rel); !st) {
         spdlog::warn("snapshot: {}", st.error().message);
       } else {

@@ -71,7 +71,7 @@ Status walk_files(const std::filesystem::path& root, const WalkCallbacks& callba
       if (name == "." || name == "..") continue;
       switch (entry_type(::dirfd(d.get()), *e)) {
         case EntryType::kFile:
-          if (callbacks.on_file) ASTACUS_CHECK(callbacks.on_file(join(rel, name), ::dirfd(d.get()), e->d_name));
+          if (callbacks.on_file) ASTACUS_CHECK(callbacks.on_file(join(rel, name), ::dirfd(d.get()), e->d_name, e->d_ino));
           break;
         case EntryType::kDir: {
           std::string sub = join(rel, name);

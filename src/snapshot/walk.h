@@ -6,6 +6,7 @@
 //
 // Thread-safety: reentrant; callbacks run on the calling thread.
 
+#include <cstdint>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -19,8 +20,10 @@ struct WalkCallbacks {
   /// Called for every sub-directory (relative path, base name); false = do not enter it.
   std::function<bool(const std::string& rel, std::string_view name)> enter_dir;
   /// Called for every regular file with its directory's fd and base name (for a cheap
-  /// fstatat instead of a lookup of the whole path); an error stops the walk and is returned.
-  std::function<Status(std::string rel, int dir_fd, const char* name)> on_file;
+  /// fstatat instead of a lookup of the whole path) and the inode number the directory entry
+  /// gives (d_ino: free, but on some filesystems, overlayfs for one, not always st_ino); an
+  /// error stops the walk and is returned.
+  std::function<Status(std::string rel, int dir_fd, const char* name, uint64_t entry_inode)> on_file;
   /// Polled between directories; true = stop with Cancelled.
   std::function<bool()> cancelled;
 };
