@@ -38,11 +38,12 @@ Result<std::optional<FileStat>> stat_regular(const fs::path& path) {
   return std::optional<FileStat>(to_file_stat(st));
 }
 
-Result<std::optional<FileStat>> stat_regular_at(int dir_fd, const char* name, const fs::path& what) {
+Result<std::optional<FileStat>> stat_regular_at(int dir_fd, const char* name, const fs::path& root,
+                                                std::string_view rel) {
   struct stat st;
   if (::fstatat(dir_fd, name, &st, AT_SYMLINK_NOFOLLOW) != 0) {
     if (errno == ENOENT || errno == ENOTDIR) return std::optional<FileStat>();
-    return io_error("cannot stat", what);
+    return io_error("cannot stat", root / rel);
   }
   if (!S_ISREG(st.st_mode)) return std::optional<FileStat>();
   return std::optional<FileStat>(to_file_stat(st));

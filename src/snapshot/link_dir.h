@@ -24,10 +24,11 @@ struct FileStat {
 /// lstat of a regular file; nullopt when the path is missing or not a regular file (symlinks
 /// included). Other failures (e.g. permission) are IoError naming the path.
 Result<std::optional<FileStat>> stat_regular(const std::filesystem::path& path);
-/// The same for `name` in the directory `dir_fd` (no lookup of the whole path); `what` names
-/// the file in errors.
-Result<std::optional<FileStat>> stat_regular_at(int dir_fd, const char* name,
-                                                const std::filesystem::path& what);
+/// The same for `name` in the directory `dir_fd` (no lookup of the whole path), the file
+/// `rel` below `root`: that path is built only for an error message (building it for every file
+/// was a visible part of walking an unchanged tree).
+Result<std::optional<FileStat>> stat_regular_at(int dir_fd, const char* name, const std::filesystem::path& root,
+                                                std::string_view rel);
 
 class LinkDir {
  public:

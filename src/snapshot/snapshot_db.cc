@@ -171,22 +171,18 @@ Result<std::unique_ptr<SnapshotDb>> SnapshotDb::open(const fs::path& db_file, co
 
 SnapshotDb::~SnapshotDb() { sqlite3_close(db_); }
 
-Result<std::unordered_map<std::string, FileRow>> SnapshotDb::load() const {
+Result<std::vector<FileRow>> SnapshotDb::load() const {
   std::lock_guard lock(mu_);
-  std::unordered_map<std::string, FileRow> rows;
+  std::vector<FileRow> rows;
   {
-    // Sized once: growing by rehashes was a visible part of an unchanged snapshot.
+    // Sized once: growing by doubling moved every row again.
     Stmt count(db_, path_);
     ASTACUS_CHECK(count.prepare("SELECT COUNT(*) FROM files"));
     if (ASTACUS_TRY(count.step())) rows.reserve(static_cast<size_t>(count.int64(0)));
   }
   Stmt s(db_, path_);
   ASTACUS_CHECK(s.prepare(fmt::format("SELECT {} FROM files", kColumns)));
-  while (ASTACUS_TRY(s.step())) {
-    FileRow r = s.row();
-    std::string key = r.file.relative_path;
-    rows.emplace(std::move(key), std::move(r));
-  }
+  while (ASTACUS_TRY(s.step())) rows.push_back(s.row());
   return rows;
 }
 

@@ -42,8 +42,8 @@ class SnapshotDb {
   SnapshotDb(const SnapshotDb&) = delete;
   SnapshotDb& operator=(const SnapshotDb&) = delete;
 
-  /// All rows keyed by relative path.
-  Result<std::unordered_map<std::string, FileRow>> load() const;
+  /// All rows, in the table's order.
+  Result<std::vector<FileRow>> load() const;
   /// In one transaction: deletes the `removed` paths and inserts or replaces `upserts`.
   Status apply(const std::vector<std::string>& removed, const std::vector<FileRow>& upserts);
   /// All rows sorted by relative path (byte order).

@@ -17,6 +17,7 @@
 #include "base/paths.h"
 #include "snapshot/hash_jobs.h"
 #include "snapshot/link_dir.h"
+#include "snapshot/row_index.h"
 #include "snapshot/snapshot_db.h"
 #include "snapshot/walk.h"
 
@@ -107,9 +108,9 @@ struct Snapshotter::Run {
   internal::LinkDir links;
   SnapshotStats stats;
   std::vector<Candidate> candidates;             // selected files, sorted
-  std::unordered_map<std::string, FileRow> rows;  // DB rows not yet dropped
+  internal::RowIndex rows;                        // DB rows not yet dropped
   std::vector<std::string> removed;               // rows to delete
-  std::vector<FileRow> kept;                      // rows reused unchanged
+  std::vector<FileRow*> kept;                     // rows reused unchanged (held by `rows`)
   std::vector<HashJob> jobs;                      // new or changed files
   // The link copies: rel -> inode, kVisitedLink once visited (marked, not erased: an erase per
   // file freed a node and a string each, in the step an unchanged snapshot spends its time in).
@@ -128,10 +129,10 @@ struct Snapshotter::Run {
       return name != ".astacus" && rel != self.link_rel_in_root_;
     };
     cb.on_file = [&](std::string rel, int dir_fd, const char* name, uint64_t) -> Status {
-      if (skip_files.count(rel)) return ok();
+      if (!skip_files.empty() && skip_files.count(rel)) return ok();
       GroupMatch m = ASTACUS_TRY(compiled.match(rel));
       if (!m.included) return ok();
-      auto st = ASTACUS_TRY(internal::stat_regular_at(dir_fd, name, self.root_ / rel));
+      auto st = ASTACUS_TRY(internal::stat_regular_at(dir_fd, name, self.root_, rel));
       candidates.push_back(Candidate{std::move(rel), m, st});
       return ok();
     };
@@ -143,9 +144,7 @@ struct Snapshotter::Run {
 
   // Drops the row of `rel` (if any) and its link copy.
   Status forget(const std::string& rel) {
-    auto it = rows.find(rel);
-    if (it == rows.end()) return ok();
-    rows.erase(it);
+    if (!rows.erase(rel)) return ok();
     removed.push_back(rel);
     if (self.same_root_) return ok();
     if (auto link = link_inodes.find(rel); link != link_inodes.end()) link->second = kVisitedLink;
@@ -162,9 +161,9 @@ struct Snapshotter::Run {
     selected.reserve(candidates.size());
     for (const auto& c : candidates) selected.insert(c.rel);
     std::vector<std::string> gone;
-    for (const auto& [rel, row] : rows) {
-      if (!selected.count(rel)) gone.push_back(rel);
-    }
+    rows.for_each([&](const FileRow& row) {
+      if (!selected.count(row.file.relative_path)) gone.push_back(row.file.relative_path);
+    });
     for (const auto& rel : gone) ASTACUS_CHECK(forget(rel));
     return ok();
   }
@@ -206,15 +205,14 @@ struct Snapshotter::Run {
       spdlog::warn("snapshot: '{}' vanished or is no longer a regular file; skipped", source().string());
       return forget(c.rel);
     }
-    auto it = rows.find(c.rel);
-    const FileRow* row = it == rows.end() ? nullptr : &it->second;
+    FileRow* row = rows.find(c.rel);
     auto unchanged = [&](const FileStat& s) {
       return row && row->file.file_size == s.size && row->file.mtime_ns == s.mtime_ns &&
              row->inode == s.inode && row->file.embedded() == c.match.embeds(s.size);
     };
     if (self.same_root_) {
       if (unchanged(*st)) {
-        keep_row(it);
+        keep_row(row);
       } else {
         add_job(c.rel, *st, c.match.embeds(st->size), source());
       }
@@ -236,7 +234,7 @@ struct Snapshotter::Run {
       current = *linked;
     }
     if (unchanged(current)) {
-      keep_row(it);
+      keep_row(row);
     } else {
       add_job(c.rel, current, c.match.embeds(current.size), self.link_root_ / c.rel);
     }
@@ -255,10 +253,10 @@ struct Snapshotter::Run {
     fs::path source = self.root_ / c.rel;
     const auto& st = c.stat;
     if (!st) return ok();
-    auto it = rows.find(c.rel);
-    if (it != rows.end() && it->second.file.file_size == st->size && it->second.file.mtime_ns == st->mtime_ns &&
-        it->second.inode == st->inode && it->second.file.embedded() == c.match.embeds(st->size)) {
-      files.push_back(it->second.file);
+    const FileRow* row = rows.find(c.rel);
+    if (row && row->file.file_size == st->size && row->file.mtime_ns == st->mtime_ns && row->inode == st->inode &&
+        row->file.embedded() == c.match.embeds(st->size)) {
+      files.push_back(row->file);
     } else {
       add_job(c.rel, *st, c.match.embeds(st->size), source);
     }
@@ -266,7 +264,7 @@ struct Snapshotter::Run {
   }
 
   Result<std::vector<manifest::SnapshotFile>> scan_all() {
-    rows = ASTACUS_TRY(self.db_->load());
+    rows = internal::RowIndex(ASTACUS_TRY(self.db_->load()));
     std::vector<manifest::SnapshotFile> files;
     for (size_t i = 0; i < candidates.size(); ++i) {
       if (i % 256 == 0 && is_cancelled()) {
@@ -284,12 +282,8 @@ struct Snapshotter::Run {
     return files;
   }
 
-  // An unchanged file's row moves to `kept`; it is not looked at again, so its map entry goes
-  // at once (a node of a big tree otherwise held every path three times until the end).
-  void keep_row(std::unordered_map<std::string, FileRow>::iterator it) {
-    kept.push_back(std::move(it->second));
-    rows.erase(it);
-  }
+  // An unchanged file's row goes to `kept`; it is not looked at again.
+  void keep_row(FileRow* row) { kept.push_back(rows.take(row)); }
 
   Status visit_all() {
     kept.reserve(candidates.size());
@@ -320,8 +314,8 @@ struct Snapshotter::Run {
     ASTACUS_CHECK(self.db_->apply(removed, upserts));
     std::vector<manifest::SnapshotFile> files;
     files.reserve(kept.size() + upserts.size());
-    for (auto& r : kept) files.push_back(std::move(r.file));
-    std::vector<FileRow>().swap(kept);
+    for (FileRow* r : kept) files.push_back(std::move(r->file));  // no more lookups from here
+    std::vector<FileRow*>().swap(kept);
     for (auto& r : upserts) files.push_back(std::move(r.file));
     std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
       return a.relative_path < b.relative_path;
@@ -400,7 +394,9 @@ Result<std::vector<manifest::SnapshotFile>> Snapshotter::snapshot(const std::vec
   // The walk of the root, the walk of the link tree and the DB read are independent; on an
   // unchanged tree they are most of a snapshot's time, so they overlap.
   auto links_indexed = std::async(std::launch::async, [&run] { run.index_links(); });
-  auto rows_loaded = std::async(std::launch::async, [this] { return db_->load(); });
+  auto rows_loaded = std::async(std::launch::async, [this]() -> Result<internal::RowIndex> {
+    return internal::RowIndex(ASTACUS_TRY(db_->load()));  // sorted here, off the critical path
+  });
   Status collected = run.collect(groups);
   links_indexed.get();
   auto rows = rows_loaded.get();
