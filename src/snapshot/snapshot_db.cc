@@ -58,9 +58,11 @@ class Stmt {
     sqlite3_clear_bindings(stmt_);
     return ok();
   }
-  std::string text(int i) const {
+  std::string text(int i) const { return std::string(text_view(i)); }
+  /// Valid until the next step: no copy for values converted at once (a digest to its bytes).
+  std::string_view text_view(int i) const {
     auto* p = reinterpret_cast<const char*>(sqlite3_column_text(stmt_, i));
-    return p ? std::string(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, i))) : std::string();
+    return p ? std::string_view(p, static_cast<size_t>(sqlite3_column_bytes(stmt_, i))) : std::string_view();
   }
   bool is_null(int i) const { return sqlite3_column_type(stmt_, i) == SQLITE_NULL; }
   int64_t int64(int i) const { return sqlite3_column_int64(stmt_, i); }
@@ -71,7 +73,7 @@ class Stmt {
     r.file.file_size = int64(1);
     r.file.mtime_ns = int64(2);
     r.inode = int64(3);
-    r.file.hexdigest = text(4);
+    r.file.hexdigest = manifest::Hexdigest(text_view(4));
     if (!is_null(5)) r.file.content_b64 = text(5);
     return r;
   }
