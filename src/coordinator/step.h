@@ -15,6 +15,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "coordinator/hexdigest_set.h"
 #include "base/result.h"
 #include "base/time.h"
 #include "config/types.h"
@@ -53,8 +54,8 @@ struct OpContext {
   NodeFileLists snapshot_file_lists;                       // each node's, compressed
   // Started while nodes snapshot: listing a big data/ takes as long as an unchanged snapshot.
   // Listing early is as good as listing after: under the cluster lock blobs are only added.
-  std::future<Result<std::unordered_set<manifest::Hexdigest>>> hexdigest_listing;
-  std::unordered_set<manifest::Hexdigest> stored_hexdigests;
+  std::future<Result<HexdigestSet>> hexdigest_listing;
+  HexdigestSet stored_hexdigests;
   std::vector<manifest::SnapshotUploadResult> upload_results;
   nlohmann::ordered_json plugin_data = nlohmann::ordered_json::object();
   std::string written_backup_name;

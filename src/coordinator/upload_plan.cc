@@ -31,7 +31,7 @@ struct BlobKeyEqual {
 /// skipped here already: the assignment never looks at them, and an unchanged backup then
 /// costs a set lookup per hash instead of a map entry.
 std::vector<Candidate> collect(const std::vector<const std::vector<manifest::SnapshotHash>*>& node_hashes,
-                               const std::unordered_set<manifest::Hexdigest>& stored_hexdigests) {
+                               const HexdigestSet& stored_hexdigests) {
   std::vector<Candidate> candidates;
   std::unordered_map<BlobKey, size_t, BlobKeyHash, BlobKeyEqual> index_of;
   for (size_t node = 0; node < node_hashes.size(); ++node) {
@@ -46,7 +46,7 @@ std::vector<Candidate> collect(const std::vector<const std::vector<manifest::Sna
 }
 
 std::vector<NodeIndexData> assign(const std::vector<const std::vector<manifest::SnapshotHash>*>& node_hashes,
-                                  const std::unordered_set<manifest::Hexdigest>& stored_hexdigests) {
+                                  const HexdigestSet& stored_hexdigests) {
   std::vector<Candidate> todo = collect(node_hashes, stored_hexdigests);
   std::stable_sort(todo.begin(), todo.end(), [](const Candidate& a, const Candidate& b) {
     if (a.holders.size() != b.holders.size()) return a.holders.size() < b.holders.size();
@@ -73,7 +73,7 @@ std::vector<NodeIndexData> assign(const std::vector<const std::vector<manifest::
 
 std::vector<NodeIndexData> build_node_index_datas(
     const std::vector<std::vector<manifest::SnapshotHash>>& node_hashes,
-    const std::unordered_set<manifest::Hexdigest>& stored_hexdigests) {
+    const HexdigestSet& stored_hexdigests) {
   std::vector<const std::vector<manifest::SnapshotHash>*> lists;
   for (const auto& hashes : node_hashes) lists.push_back(&hashes);
   return assign(lists, stored_hexdigests);
@@ -81,7 +81,7 @@ std::vector<NodeIndexData> build_node_index_datas(
 
 std::vector<NodeIndexData> build_node_index_datas(
     const std::vector<manifest::SnapshotResult>& snapshot_results,
-    const std::unordered_set<manifest::Hexdigest>& stored_hexdigests) {
+    const HexdigestSet& stored_hexdigests) {
   static const std::vector<manifest::SnapshotHash> kNone;
   std::vector<const std::vector<manifest::SnapshotHash>*> lists;
   for (const auto& result : snapshot_results) lists.push_back(result.hashes ? &*result.hashes : &kNone);

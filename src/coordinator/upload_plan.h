@@ -8,6 +8,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "coordinator/hexdigest_set.h"
 #include "manifest/types.h"
 
 namespace astacus::coordinator {
@@ -29,12 +30,12 @@ struct NodeIndexData {
 /// Returns only nodes with at least one blob, in node order.
 std::vector<NodeIndexData> build_node_index_datas(
     const std::vector<std::vector<manifest::SnapshotHash>>& node_hashes,
-    const std::unordered_set<manifest::Hexdigest>& stored_hexdigests);
+    const HexdigestSet& stored_hexdigests);
 
 /// The same over snapshot results (index-aligned with the nodes; missing hashes = none),
 /// without copying their hash lists.
 std::vector<NodeIndexData> build_node_index_datas(
     const std::vector<manifest::SnapshotResult>& snapshot_results,
-    const std::unordered_set<manifest::Hexdigest>& stored_hexdigests);
+    const HexdigestSet& stored_hexdigests);
 
 }  // namespace astacus::coordinator

@@ -39,6 +39,8 @@ class Hexdigest {
   bool empty() const { return !binary_ && !other_; }
   /// 64 lowercase hex digits (kept as bytes); such text needs no JSON escaping.
   bool canonical() const { return binary_; }
+  /// The digest's bytes (all zero unless canonical()).
+  const std::array<uint8_t, 32>& bytes() const { return bytes_; }
   /// The text it was made from ("" when empty).
   std::string str() const;
   operator std::string() const { return str(); }  // NOLINT(google-explicit-constructor)

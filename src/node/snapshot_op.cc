@@ -34,6 +34,7 @@ Status run_snapshot(NodeServices& services, NodeOp& op, const SnapshotRequest& r
   manifest::SnapshotState state;
   for (const auto& group : request.groups) state.root_globs.push_back(group.root_glob);
   std::vector<manifest::SnapshotHash> hashes;
+  hashes.reserve(files.size());
   for (const auto& file : files) {
     result.files += 1;
     result.total_size += file.file_size;

@@ -1,0 +1,44 @@
+// HexdigestSet: storage's blob names for the upload plan, as an open-addressing table.
+#include "coordinator/hexdigest_set.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+#include <string>
+
+#include <fmt/format.h>
+
+namespace astacus::coordinator {
+namespace {
+
+std::string random_digest(std::mt19937_64& rng) {
+  return fmt::format("{:016x}{:016x}{:016x}{:016x}", rng(), rng(), rng(), rng());
+}
+
+TEST(HexdigestSet, FindsWhatWasInsertedAndNothingElse) {
+  std::mt19937_64 rng(5);
+  std::vector<std::string> in;
+  for (int i = 0; i < 5000; ++i) in.push_back(random_digest(rng));
+  HexdigestSet set;
+  set.insert(in.begin(), in.end());
+  set.insert(in.begin(), in.begin() + 100);  // repeats count once
+  EXPECT_EQ(set.size(), in.size());
+  for (const auto& d : in) EXPECT_EQ(set.count(manifest::Hexdigest(d)), 1u) << d;
+  for (int i = 0; i < 5000; ++i) EXPECT_EQ(set.count(manifest::Hexdigest(random_digest(rng))), 0u);
+}
+
+TEST(HexdigestSet, KeepsTheZeroDigestAndNonCanonicalNames) {
+  const std::string zero(64, '0');
+  HexdigestSet set{"made-up", "ABC", manifest::Hexdigest(zero)};
+  EXPECT_EQ(set.size(), 3u);
+  EXPECT_EQ(set.count("made-up"), 1u);
+  EXPECT_EQ(set.count("ABC"), 1u);
+  EXPECT_EQ(set.count("abc"), 0u);
+  EXPECT_EQ(set.count(manifest::Hexdigest(zero)), 1u);
+  EXPECT_EQ(set.count(manifest::Hexdigest(std::string(63, '0') + "1")), 0u);
+  EXPECT_EQ(HexdigestSet{}.count("made-up"), 0u);
+  EXPECT_EQ(HexdigestSet{}.count(manifest::Hexdigest(zero)), 0u);
+}
+
+}  // namespace
+}  // namespace astacus::coordinator
