@@ -64,8 +64,8 @@ Result<StreamedJson> parse_streamed_slow(std::string_view text, StreamShape shap
                                          const FileVisitor* on_file);
 
 /// parse_streamed reading the big arrays with read_flat_object (json_stream_fast.cc); nullopt
-/// when the text has a shape it does not handle or any syntax error, so that the slow path
-/// reports it exactly as before.
+/// when the text has a shape it does not handle or a syntax error, so that the slow path
+/// parses it and reports errors exactly as before.
 std::optional<Result<StreamedJson>> parse_streamed_fast(std::string_view text, StreamShape shape,
                                                         std::string_view path_prefix,
                                                         std::optional<size_t> only_result, KeepLists keep,

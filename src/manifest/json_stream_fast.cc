@@ -3,8 +3,9 @@
 // each big array cut down to "[]", goes through the ordinary SAX parser (json_stream.cc) for
 // the skeleton. An element of another shape is parsed alone by nlohmann and converted from its
 // DOM, as the slow path would. Whatever this route does not handle (a syntax error anywhere, a
-// repeated or escaped key on the way to a big array) makes it give up before converting
-// anything, and the slow path parses the whole text: errors stay exactly those of that path.
+// repeated or escaped key on the way to a big array) makes it give up, and the slow path parses
+// the whole text, so errors stay exactly those of that path. Only a syntax error inside a list
+// is found after some entries were converted (and visited); the slow path then fails too.
 //
 // Equivalence with the slow path: the same elements are converted in the same (text) order,
 // the first element error stops conversion but not the syntax check of the rest, arrays of
@@ -28,6 +29,10 @@ struct BigArray {
   BigArrayKind kind = BigArrayKind::kFiles;
   bool skipped = false;  // of a result other than only_result: checked for syntax only
 };
+
+void sort_by_offset(std::vector<BigArray>::iterator first, std::vector<BigArray>::iterator last) {
+  std::sort(first, last, [](const BigArray& a, const BigArray& b) { return a.span.offset < b.span.offset; });
+}
 
 bool starts_with(std::string_view text, char c) {
   size_t pos = skip_json_space(text, 0);
@@ -74,9 +79,9 @@ bool locate_in_result(std::string_view text, TextSpan at, size_t result, bool sk
   return true;
 }
 
-/// Calls `element(offset, end)` for each element of the array `span` of `text`, where `end` is
-/// where the element ends, or npos when unknown: the callee then finds it (reading the element
-/// finds its end for free). False when the array is not soundly structured.
+/// Calls `element(array, offset)` for each element of the array `span` of `text` (`array` is
+/// the text up to the array's end); it returns where the element ends, or npos for a broken
+/// one. False when the array is not soundly structured.
 template <class OnElement>
 bool for_each_element(std::string_view text, TextSpan span, OnElement&& element) {
   std::string_view array = text.substr(0, span.offset + span.size);
@@ -100,7 +105,7 @@ std::optional<std::vector<BigArray>> locate_big_arrays(std::string_view text, St
   TextSpan whole{0, text.size()};
   if (shape == StreamShape::kSnapshotResult) {
     if (!locate_in_result(text, whole, 0, false, arrays)) return std::nullopt;
-    std::sort(arrays.begin(), arrays.end(), [](const auto& a, const auto& b) { return a.span.offset < b.span.offset; });
+    sort_by_offset(arrays.begin(), arrays.end());
     return arrays;
   }
   if (!starts_with(text, '{')) return arrays;
@@ -116,8 +121,7 @@ std::optional<std::vector<BigArray>> locate_big_arrays(std::string_view text, St
     bool skipped = only_result && *only_result != index;
     size_t before = arrays.size();
     located = located && locate_in_result(text, {offset, end - offset}, index++, skipped, arrays);
-    std::sort(arrays.begin() + static_cast<std::ptrdiff_t>(before), arrays.end(),
-              [](const auto& a, const auto& b) { return a.span.offset < b.span.offset; });
+    sort_by_offset(arrays.begin() + static_cast<std::ptrdiff_t>(before), arrays.end());
     return end;
   });
   if (!sound || !located) return std::nullopt;
