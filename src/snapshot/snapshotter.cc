@@ -156,13 +156,14 @@ struct Snapshotter::Run {
   }
 
   // Step 2: rows of files that are gone or no longer selected (`rows` loaded).
+  // Both are sorted by path: one merge, no set of every selected path.
   Status drop_unselected() {
-    std::unordered_set<std::string_view> selected;
-    selected.reserve(candidates.size());
-    for (const auto& c : candidates) selected.insert(c.rel);
     std::vector<std::string> gone;
+    size_t next = 0;
     rows.for_each([&](const FileRow& row) {
-      if (!selected.count(row.file.relative_path)) gone.push_back(row.file.relative_path);
+      const std::string& rel = row.file.relative_path;
+      while (next < candidates.size() && candidates[next].rel < rel) ++next;
+      if (next == candidates.size() || candidates[next].rel != rel) gone.push_back(rel);
     });
     for (const auto& rel : gone) ASTACUS_CHECK(forget(rel));
     return ok();

@@ -114,12 +114,13 @@ class ObjectStore {
   /// Encodes plaintext per the write options; returns stored bytes and metadata.
   /// A manifest (JSON) may get another zstd level than blobs: compression_level().
   Result<StoredObject> encode(std::string_view plaintext, bool manifest = false) const;
-  int compression_level(codec::Compression alg, bool manifest) const;
   /// Decodes a stored object per its metadata. `key` is only used in error messages.
   Result<std::string> decode(const StoredObject& object, const std::string& key) const;
 
  private:
   using Stages = std::vector<std::unique_ptr<codec::StreamTransform>>;
+  /// The configured level, or the one manifests are written at (object_store.cc says why).
+  int compression_level(codec::Compression alg, bool manifest) const;
   /// What encode() would record in the metadata of a new object.
   Metadata write_metadata() const;
   /// The configured encryption key for new objects (error names the config key).
