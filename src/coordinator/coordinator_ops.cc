@@ -41,10 +41,12 @@ struct ManifestSummary {
 };
 
 Result<ManifestSummary> read_manifest_summary(storage::ObjectStore& store, const std::string& name) {
-  auto text = ASTACUS_TRY(store.download_json(name));
   DeduplicatedFileStats stats;
-  auto parsed = ASTACUS_TRY(manifest::parse_manifest_visiting_files(
-      text, name, [&](size_t result, const manifest::SnapshotFile& file) { stats.add(result, file); }));
+  // Streamed: one node's part of the text is held at a time, not the whole manifest.
+  manifest::TextFeed feed = [&](const auto& sink) { return store.download_json_each(name, sink); };
+  auto parsed = ASTACUS_TRY(manifest::read_manifest_visiting_files(
+      feed, name, [&](size_t result, const manifest::SnapshotFile& file) { stats.add(result, file); },
+      [&] { stats = DeduplicatedFileStats(); }));
   return ManifestSummary{std::move(parsed), stats.finish()};
 }
 

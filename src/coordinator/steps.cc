@@ -266,14 +266,15 @@ Status BackupNameStep::run(OpContext& context) {
 }
 
 Status BackupManifestStep::run(OpContext& context) {
-  auto text = context.store->download_json(context.backup_name);
-  if (!text) {
-    return make_error(text.error().with_context(
-        fmt::format("cannot read backup {} from storage '{}'", context.backup_name, context.store->name())));
-  }
+  manifest::TextFeed feed = [&](const auto& sink) -> Status {
+    return context.store->download_json_each(context.backup_name, sink).map_error([&](Error e) {
+      return e.with_context(
+          fmt::format("cannot read backup {} from storage '{}'", context.backup_name, context.store->name()));
+    });
+  };
   // Checked whole before any node is asked to write, but without the file lists: each node
-  // reads its own from storage.
-  context.manifest = ASTACUS_TRY(manifest::parse_manifest_outline(*text, context.backup_name));
+  // reads its own from storage. Streamed: one node's part of the text is held at a time.
+  context.manifest = ASTACUS_TRY(manifest::read_manifest_outline(feed, context.backup_name));
   context.manifest->filename = context.backup_name;
   return ok();
 }

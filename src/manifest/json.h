@@ -76,6 +76,22 @@ Result<BackupManifest> parse_manifest_json(const nlohmann::ordered_json& j, std:
 Result<SnapshotResult> parse_manifest_snapshot_result(std::string_view json_text,
                                                       std::string_view name, size_t index);
 
+/// A stored manifest's text, pushed piece by piece into the sink given (a storage download). It
+/// is called a second time, for the whole text, when a streamed read falls back.
+using TextFeed = std::function<Status(const std::function<Status(std::string_view)>& sink)>;
+
+/// parse_manifest_outline, parse_manifest_visiting_files and parse_manifest_snapshot_result,
+/// reading the text as it streams in: one snapshot result's text is held at a time instead of
+/// the whole manifest (json_split.h). Anything unexpected makes them read the whole text with
+/// those parsers, so errors are the same. On such a fall back, `restart` is called before the
+/// files are visited again. read_manifest_snapshot_result looks at other nodes' results only
+/// for their structure (a node needs its own; the coordinator checked the whole manifest).
+Result<BackupManifest> read_manifest_outline(const TextFeed& feed, std::string_view name);
+Result<BackupManifest> read_manifest_visiting_files(const TextFeed& feed, std::string_view name,
+                                                    const std::function<void(size_t, const SnapshotFile&)>& on_file,
+                                                    const std::function<void()>& restart);
+Result<SnapshotResult> read_manifest_snapshot_result(const TextFeed& feed, std::string_view name, size_t index);
+
 /// Parses a node's snapshot result (the /snapshot status body) from text, converting its file
 /// list and hashes element by element instead of through a DOM of the whole body. `path`
 /// prefixes field paths in errors.

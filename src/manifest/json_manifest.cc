@@ -199,26 +199,25 @@ Result<SnapshotResult> parse_manifest_snapshot_result(std::string_view json_text
   return result;
 }
 
-namespace {
+namespace detail {
 
-Result<SnapshotResult> parse_snapshot_result_streamed(std::string_view json_text, std::string_view path,
-                                                      detail::KeepLists keep) {
-  auto streamed = ASTACUS_TRY(
-      detail::parse_streamed(json_text, detail::StreamShape::kSnapshotResult, path, std::nullopt, keep));
+Result<SnapshotResult> read_snapshot_result_element(std::string_view text, std::string_view path, KeepLists keep,
+                                                    const FileVisitor* on_file) {
+  auto streamed = ASTACUS_TRY(parse_streamed(text, StreamShape::kSnapshotResult, path, std::nullopt, keep, on_file));
   if (streamed.element_error) return make_error(*streamed.element_error);
   auto result = ASTACUS_TRY(parse_snapshot_result(streamed.skeleton, path));
-  if (!streamed.results.empty()) detail::put_streamed(streamed.results[0], result);
+  if (!streamed.results.empty()) put_streamed(streamed.results[0], result);
   return result;
 }
 
-}  // namespace
+}  // namespace detail
 
 Result<SnapshotResult> parse_snapshot_result_text(std::string_view json_text, std::string_view path) {
-  return parse_snapshot_result_streamed(json_text, path, {});
+  return detail::read_snapshot_result_element(json_text, path, {});
 }
 
 Result<SnapshotResult> parse_snapshot_result_outline(std::string_view json_text, std::string_view path) {
-  return parse_snapshot_result_streamed(json_text, path, {.files = false, .hashes = true});
+  return detail::read_snapshot_result_element(json_text, path, {.files = false, .hashes = true});
 }
 
 }  // namespace astacus::manifest

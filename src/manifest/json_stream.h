@@ -55,4 +55,9 @@ Result<StreamedJson> parse_streamed(std::string_view text, StreamShape shape,
 /// Moves the streamed arrays of `arrays` into `result` (files into state, hashes when set).
 void put_streamed(StreamedArrays& arrays, SnapshotResult& result);
 
+/// One snapshot result's text read as parse_snapshot_result_text does (`path` prefixes errors),
+/// keeping the lists `keep` names and showing each file entry to `on_file` (index 0).
+Result<SnapshotResult> read_snapshot_result_element(std::string_view text, std::string_view path, KeepLists keep,
+                                                    const FileVisitor* on_file = nullptr);
+
 }  // namespace astacus::manifest::detail

@@ -41,14 +41,15 @@ Status touch_if_needed(const std::filesystem::path& root, const FileMap& local,
 Result<manifest::SnapshotResult> load_node_snapshot(NodeServices& services,
                                                     const DownloadRequest& request) {
   auto store = ASTACUS_TRY(services.store(request.storage));
-  auto text = ASTACUS_TRY(store->download_json(request.backup_name));
   if (request.snapshot_index < 0) {
     return errorf(ErrorCode::kInvalidArgument, "backup {}: snapshot index {} is out of range",
                   request.backup_name, request.snapshot_index);
   }
-  // Only this node's part is converted; the other nodes' file lists are only lexed.
-  auto result = manifest::parse_manifest_snapshot_result(
-      text, request.backup_name, static_cast<size_t>(request.snapshot_index));
+  // Streamed, and only this node's part is kept and converted: the whole manifest text (every
+  // node's list) was the peak of a node's restore.
+  manifest::TextFeed feed = [&](const auto& sink) { return store->download_json_each(request.backup_name, sink); };
+  auto result = manifest::read_manifest_snapshot_result(feed, request.backup_name,
+                                                        static_cast<size_t>(request.snapshot_index));
   if (!result && result.error().code == ErrorCode::kNotFound) {
     return make_error(ErrorCode::kInvalidArgument, result.error().message);
   }
@@ -124,7 +125,7 @@ Status run_download(NodeServices& services, NodeOp& op, const DownloadRequest& r
   TrafficReport traffic(op, store);
   auto snapshot_result = ASTACUS_TRY(load_node_snapshot(services, request));
   std::vector<manifest::SnapshotFile> wanted;
-  if (snapshot_result.state) wanted = snapshot_result.state->files;
+  if (snapshot_result.state) wanted = std::move(snapshot_result.state->files);
   for (const auto& f : wanted) op.add_total(1 + f.file_size);
 
   std::lock_guard lock(services.snapshot_mutex());

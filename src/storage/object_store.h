@@ -102,6 +102,10 @@ class ObjectStore {
   Result<uint64_t> upload_json_from(const std::string& name, uint64_t size,
                                     const std::function<Status(codec::ByteSink&)>& produce);
   Result<std::string> download_json(const std::string& name);
+  /// The decoded text of manifest `name`, handed to `on_piece` as it is read and decoded (pieces
+  /// of at most ~1 MiB). Bytes of an encrypted manifest are authenticated only at the end: an
+  /// error, even after some pieces, means none of them may be trusted.
+  Status download_json_each(const std::string& name, const std::function<Status(std::string_view)>& on_piece);
   Result<bool> json_exists(const std::string& name);
   Status delete_json(const std::string& name);
 
@@ -132,6 +136,8 @@ class ObjectStore {
   /// Compression (and encryption) of a new object; a manifest may get another zstd level.
   Result<Stages> encoder_stages(uint64_t plaintext_size, bool manifest = false) const;
   Result<Stages> decoder_stages(const Metadata& metadata, const std::string& object_key) const;
+  /// Streams the decoded object `key` into `out`.
+  Status download_to(const std::string& key, codec::ByteSink& out);
   /// Encodes what `produce` writes and stores it as data/<hexdigest>; with `verify`, only when
   /// it hashes to `hexdigest` (Conflict "the content hashes to ..." otherwise).
   Result<uint64_t> store_blob_stream(const std::string& hexdigest, uint64_t size, bool verify,

@@ -195,7 +195,30 @@ Result<uint64_t> ObjectStore::copy_blob_from(ObjectStore& source, const std::str
 
 Status ObjectStore::download_blob_to(const std::string& hexdigest, codec::ByteSink& out) {
   ASTACUS_CHECK(check_name("blob", hexdigest));
-  const std::string key = blob_key(hexdigest);
+  return download_to(blob_key(hexdigest), out);
+}
+
+namespace {
+
+class FunctionSink final : public codec::ByteSink {
+ public:
+  explicit FunctionSink(const std::function<Status(std::string_view)>& f) : f_(f) {}
+  Status write(std::string_view bytes) override { return f_(bytes); }
+
+ private:
+  const std::function<Status(std::string_view)>& f_;
+};
+
+}  // namespace
+
+Status ObjectStore::download_json_each(const std::string& name,
+                                       const std::function<Status(std::string_view)>& on_piece) {
+  ASTACUS_CHECK(check_name("manifest", name));
+  FunctionSink out(on_piece);
+  return download_to(fmt::format("{}/{}", kJsonDir, name), out);
+}
+
+Status ObjectStore::download_to(const std::string& key, codec::ByteSink& out) {
   auto reader = ASTACUS_TRY(backend_->open_reader(key));
   auto decode_into = [&]() -> Status {
     codec::TransformChain chain(ASTACUS_TRY(decoder_stages(reader->metadata(), key)), out);

@@ -339,5 +339,83 @@ TEST(ManifestJsonStream, FastRouteAgreesWithTheWholeTextParserOnCorruptions) {
   EXPECT_GT(fast_taken, 200u);  // most texts, corrupted ones included, take the fast route
 }
 
+
+/// A TextFeed over `text` that hands it on in pieces of 1-4096 bytes and counts its calls.
+TextFeed feed_of(const std::string& text, std::mt19937& rng, int& calls) {
+  return [&text, &rng, &calls](const std::function<Status(std::string_view)>& sink) -> Status {
+    ++calls;
+    for (size_t at = 0; at < text.size();) {
+      size_t n = 1 + rng() % 4096;
+      ASTACUS_CHECK(sink(std::string_view(text).substr(at, n)));
+      at += n;
+    }
+    return ok();
+  };
+}
+
+std::string manifest_outcome(const Result<BackupManifest>& m) {
+  return m ? serialize_manifest(*m) : "error: " + m.error().message;
+}
+
+/// The streamed readers (read_manifest_*) against the whole-text parsers, on valid manifests and
+/// corrupted ones: the same manifest, visits and errors; valid ones are read in one pass.
+TEST(ManifestJsonStream, StreamedReadersAgreeWithTheWholeTextParsers) {
+  std::mt19937 rng(11);
+  const std::string specials = "{}[]\",:\\ -0123456789abcdefnulltrueE.\x01";
+  int one_pass = 0;
+  for (int round = 0; round < 300; ++round) {
+    BackupManifest m = valid_manifest(rng, 1 + round % 3);
+    std::string text = serialize_manifest(m);
+    bool corrupt = round % 3 != 0;
+    if (corrupt) {
+      size_t at = rng() % text.size();
+      char c = specials[rng() % specials.size()];
+      switch (rng() % 3) {
+        case 0: text.erase(at, 1); break;
+        case 1: text[at] = c; break;
+        default: text.insert(at, 1, c); break;
+      }
+    }
+    int calls = 0;
+    auto outline = read_manifest_outline(feed_of(text, rng, calls), "b");
+    ASSERT_EQ(manifest_outcome(outline), manifest_outcome(parse_manifest_outline(text, "b"))) << round;
+    if (!corrupt) {
+      EXPECT_EQ(calls, 1) << round;
+    }
+    one_pass += calls == 1;
+
+    std::vector<std::string> visited, whole_visited;
+    auto visit_into = [](std::vector<std::string>& out) {
+      return [&out](size_t result, const SnapshotFile& f) {
+        std::string line = fmt::format("{} ", result);
+        append_json(line, f);
+        out.push_back(line);
+      };
+    };
+    auto visiting = read_manifest_visiting_files(feed_of(text, rng, calls), "b", visit_into(visited),
+                                                 [&] { visited.clear(); });
+    auto whole_visiting = parse_manifest_visiting_files(text, "b", visit_into(whole_visited));
+    ASSERT_EQ(manifest_outcome(visiting), manifest_outcome(whole_visiting)) << round;
+    if (whole_visiting) {
+      EXPECT_EQ(visited, whole_visited) << round;
+    }
+
+    size_t index = rng() % (m.snapshot_results.size() + 1);  // one past the end: NotFound
+    auto own = read_manifest_snapshot_result(feed_of(text, rng, calls), "b", index);
+    auto whole_own = parse_manifest_snapshot_result(text, "b", index);
+    if (whole_own) {
+      ASSERT_TRUE(own) << round << ": " << own.error().message;
+      EXPECT_EQ(text_of(*own), text_of(*whole_own)) << round;
+    } else if (!own) {
+      EXPECT_EQ(own.error().message, whole_own.error().message) << round;
+      EXPECT_EQ(own.error().code, whole_own.error().code) << round;
+    } else {
+      // Documented leniency: another node's result is looked at only for its structure.
+      EXPECT_EQ(text_of(*own), text_of(m.snapshot_results[index])) << round;
+    }
+  }
+  EXPECT_GT(one_pass, 100);
+}
+
 }  // namespace
 }  // namespace astacus::manifest
