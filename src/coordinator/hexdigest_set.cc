@@ -15,16 +15,30 @@ bool is_zero(const std::array<uint8_t, 32>& bytes) {
 
 HexdigestSet::HexdigestSet(std::initializer_list<manifest::Hexdigest> names) {
   for (const auto& name : names) insert(name);
-  seal();
 }
 
 void HexdigestSet::insert(const manifest::Hexdigest& name) {
   if (!name.canonical()) {
     others_.insert(name);
-  } else if (is_zero(name.bytes())) {
+    return;
+  }
+  if (is_zero(name.bytes())) {
     has_zero_ = true;
-  } else {
-    pending_.push_back(name.bytes());
+    return;
+  }
+  if ((in_table_ + 1) * 4 > table_.size() * 3) grow();
+  Bytes& slot = table_[slot_of(name.bytes())];
+  if (is_zero(slot)) {
+    slot = name.bytes();
+    ++in_table_;
+  }
+}
+
+void HexdigestSet::grow() {
+  std::vector<Bytes> old = std::move(table_);
+  table_.assign(std::max<size_t>(16, 2 * old.size()), Bytes{});
+  for (const auto& b : old) {
+    if (!is_zero(b)) table_[slot_of(b)] = b;
   }
 }
 
@@ -35,24 +49,6 @@ size_t HexdigestSet::slot_of(const Bytes& bytes) const {
   for (size_t i = spread & mask;; i = (i + 1) & mask) {
     if (table_[i] == bytes || is_zero(table_[i])) return i;
   }
-}
-
-void HexdigestSet::seal() {
-  std::vector<Bytes> names = std::move(pending_);
-  pending_ = {};
-  for (const auto& b : table_) {
-    if (!is_zero(b)) names.push_back(b);
-  }
-  size_t capacity = 16;
-  while (capacity < 2 * names.size()) capacity *= 2;
-  table_.assign(capacity, Bytes{});
-  size_t in_table = 0;
-  for (const auto& b : names) {
-    Bytes& slot = table_[slot_of(b)];
-    if (is_zero(slot)) ++in_table;
-    slot = b;
-  }
-  size_ = in_table + (has_zero_ ? 1 : 0) + others_.size();
 }
 
 size_t HexdigestSet::count(const manifest::Hexdigest& name) const {

@@ -27,11 +27,10 @@ nlohmann::json group_json(const snapshot::SnapshotGroup& group) {
 }
 
 /// Storage's blob names as a set, filled as the listing streams: the names never exist all at
-/// once as strings (~112 bytes each, the set holds 64).
+/// once as strings (~112 bytes each, the set holds 43-85).
 Result<HexdigestSet> list_hexdigest_set(storage::ObjectStore& store) {
   HexdigestSet out;
   ASTACUS_CHECK(store.list_hexdigests_each([&](std::string_view name) { out.insert(manifest::Hexdigest(name)); }));
-  out.seal();
   return out;
 }
 

@@ -287,7 +287,11 @@ struct Snapshotter::Run {
   void keep_row(FileRow* row) { kept.push_back(rows.take(row)); }
 
   Status visit_all() {
+    // Every candidate may be kept or become a job: reserving both up front costs address space
+    // only (untouched pages stay out of RSS), where growing by doubling held the old and the new
+    // array at once (24 MB at the last step for 50k new files).
     kept.reserve(candidates.size());
+    jobs.reserve(candidates.size());
     for (size_t i = 0; i < candidates.size(); ++i) {
       if (i % 256 == 0 && is_cancelled()) {
         return errorf(ErrorCode::kCancelled, "snapshot of '{}' cancelled", self.root_.string());

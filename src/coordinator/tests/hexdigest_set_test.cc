@@ -27,6 +27,19 @@ TEST(HexdigestSet, FindsWhatWasInsertedAndNothingElse) {
   for (int i = 0; i < 5000; ++i) EXPECT_EQ(set.count(manifest::Hexdigest(random_digest(rng))), 0u);
 }
 
+TEST(HexdigestSet, SeesEachNameAsSoonAsItIsInsertedWhileItGrows) {
+  std::mt19937_64 rng(9);
+  HexdigestSet set;
+  std::vector<std::string> in;
+  for (int i = 0; i < 3000; ++i) {
+    in.push_back(random_digest(rng));
+    set.insert(manifest::Hexdigest(in.back()));
+    ASSERT_EQ(set.count(manifest::Hexdigest(in.back())), 1u) << i;
+    ASSERT_EQ(set.count(manifest::Hexdigest(in[i / 2])), 1u) << i;  // earlier ones survive growth
+    ASSERT_EQ(set.size(), in.size());
+  }
+}
+
 TEST(HexdigestSet, KeepsTheZeroDigestAndNonCanonicalNames) {
   const std::string zero(64, '0');
   HexdigestSet set{"made-up", "ABC", manifest::Hexdigest(zero)};
