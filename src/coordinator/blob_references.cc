@@ -8,15 +8,14 @@ void BlobReferences::add(const std::string& backup, const manifest::BackupManife
     if (!result.hashes) continue;
     indexes.reserve(indexes.size() + result.hashes->size());
     for (const auto& h : *result.hashes) {
-      auto next = static_cast<uint32_t>(index_of_.size());
-      indexes.push_back(index_of_.try_emplace(h.hexdigest, next).first->second);
+      indexes.push_back(index_.add(h.hexdigest));
     }
   }
   indexes.shrink_to_fit();
 }
 
 void BlobReferences::keep(const std::vector<std::string>& backups) {
-  kept_.assign(index_of_.size(), false);
+  kept_.assign(index_.size(), false);
   for (const auto& backup : backups) {
     auto it = blobs_of_backup_.find(backup);
     if (it == blobs_of_backup_.end()) continue;
@@ -26,8 +25,8 @@ void BlobReferences::keep(const std::vector<std::string>& backups) {
 }
 
 bool BlobReferences::is_kept(const manifest::Hexdigest& digest) const {
-  auto it = index_of_.find(digest);
-  return it != index_of_.end() && it->second < kept_.size() && kept_[it->second];
+  auto index = index_.find(digest);
+  return index && *index < kept_.size() && kept_[*index];
 }
 
 }  // namespace astacus::coordinator

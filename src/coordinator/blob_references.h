@@ -11,6 +11,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "coordinator/hexdigest_index.h"
 #include "manifest/hexdigest.h"
 #include "manifest/types.h"
 
@@ -28,10 +29,10 @@ class BlobReferences {
   /// Whether a blob named `digest` is referenced by a kept backup.
   bool is_kept(const manifest::Hexdigest& digest) const;
 
-  size_t distinct_blobs() const { return index_of_.size(); }
+  size_t distinct_blobs() const { return index_.size(); }
 
  private:
-  std::unordered_map<manifest::Hexdigest, uint32_t> index_of_;
+  HexdigestIndex index_;  // ~40 B per distinct blob (a hash map of Hexdigest: ~88 B)
   std::unordered_map<std::string, std::vector<uint32_t>> blobs_of_backup_;
   std::vector<bool> kept_;  // by index
 };

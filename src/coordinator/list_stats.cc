@@ -10,22 +10,26 @@ void DeduplicatedFileStats::add(size_t result_index, const manifest::SnapshotFil
     end_result();
     result_ = result_index;
   }
-  ++result_counts_[file.hexdigest];
-  seen_.try_emplace(file.hexdigest, Seen{0, file.file_size});
+  uint32_t index = index_.add(file.hexdigest);
+  if (index == seen_.size()) {
+    seen_.push_back(Seen{0, file.file_size});
+    result_counts_.push_back(0);
+  }
+  if (result_counts_[index]++ == 0) counted_.push_back(index);
 }
 
 void DeduplicatedFileStats::end_result() {
-  for (const auto& [hexdigest, count] : result_counts_) {
-    int64_t& best = seen_[hexdigest].max_count;
-    best = std::max(best, count);
+  for (uint32_t index : counted_) {
+    seen_[index].max_count = std::max(seen_[index].max_count, result_counts_[index]);
+    result_counts_[index] = 0;
   }
-  result_counts_.clear();
+  counted_.clear();
 }
 
 ClusterFileStats DeduplicatedFileStats::finish() {
   end_result();
   ClusterFileStats stats;
-  for (const auto& [hexdigest, s] : seen_) {
+  for (const auto& s : seen_) {
     stats.files += s.max_count;
     stats.data_size += s.max_count * s.size;
   }

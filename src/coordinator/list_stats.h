@@ -13,6 +13,7 @@
 
 #include "base/time.h"
 #include "manifest/naming.h"
+#include "coordinator/hexdigest_index.h"
 #include "manifest/types.h"
 
 namespace astacus::coordinator {
@@ -63,10 +64,12 @@ class DeduplicatedFileStats {
   };
   void end_result();
 
-  // Keyed by Hexdigest (32 bytes), not its 64-character text: string keys cost ~200 bytes per
-  // file of the largest manifest.
-  std::unordered_map<manifest::Hexdigest, Seen> seen_;
-  std::unordered_map<manifest::Hexdigest, int64_t> result_counts_;  // of the current result
+  // By the digest's number in one HexdigestIndex (~40 B per distinct digest): hash maps keyed
+  // by Hexdigest cost ~200 B per distinct digest of the largest manifest.
+  HexdigestIndex index_;
+  std::vector<Seen> seen_;                  // by index
+  std::vector<int64_t> result_counts_;      // by index, of the current result (0 elsewhere)
+  std::vector<uint32_t> counted_;           // indexes counted in the current result
   std::optional<size_t> result_;
 };
 
