@@ -268,6 +268,17 @@ TEST(ManifestJsonStream, TruncatedTextIsInvalidJson) {
   EXPECT_FALSE(parse_snapshot_result_text("{\"state\":{\"files\":[{"));
 }
 
+/// Deletes, replaces or inserts one byte at a random place (replacements from `specials`).
+void corrupt_one_byte(std::string& text, std::mt19937& rng, std::string_view specials) {
+  size_t at = rng() % text.size();
+  char c = specials[rng() % specials.size()];
+  switch (rng() % 3) {
+    case 0: text.erase(at, 1); break;
+    case 1: text[at] = c; break;
+    default: text.insert(at, 1, c); break;
+  }
+}
+
 /// Everything a parse_streamed call hands back, as text, with the files its visitor saw.
 std::string outcome(const Result<detail::StreamedJson>& parsed, const std::vector<std::string>& visited) {
   if (!parsed) return "error: " + parsed.error().message;
@@ -314,15 +325,7 @@ TEST(ManifestJsonStream, FastRouteAgreesWithTheWholeTextParserOnCorruptions) {
       }
     }
     std::string text = manifest ? serialize_manifest(m) : text_of(m.snapshot_results[0]);
-    for (int edit = 0, edits = round % 3; edit < edits; ++edit) {
-      size_t at = rng() % text.size();
-      char c = specials[rng() % specials.size()];
-      switch (rng() % 3) {
-        case 0: text.erase(at, 1); break;
-        case 1: text[at] = c; break;
-        default: text.insert(at, 1, c); break;
-      }
-    }
+    for (int edit = 0, edits = round % 3; edit < edits; ++edit) corrupt_one_byte(text, rng, specials);
     std::optional<size_t> only;
     if (manifest && rng() % 3 == 0) only = rng() % 2;
     detail::KeepLists keep{rng() % 2 == 0, rng() % 2 == 0};
@@ -367,15 +370,7 @@ TEST(ManifestJsonStream, StreamedReadersAgreeWithTheWholeTextParsers) {
     BackupManifest m = valid_manifest(rng, 1 + round % 3);
     std::string text = serialize_manifest(m);
     bool corrupt = round % 3 != 0;
-    if (corrupt) {
-      size_t at = rng() % text.size();
-      char c = specials[rng() % specials.size()];
-      switch (rng() % 3) {
-        case 0: text.erase(at, 1); break;
-        case 1: text[at] = c; break;
-        default: text.insert(at, 1, c); break;
-      }
-    }
+    if (corrupt) corrupt_one_byte(text, rng, specials);
     int calls = 0;
     auto outline = read_manifest_outline(feed_of(text, rng, calls), "b");
     ASSERT_EQ(manifest_outcome(outline), manifest_outcome(parse_manifest_outline(text, "b"))) << round;
