@@ -47,10 +47,15 @@ Result<manifest::SnapshotResult> load_node_snapshot(NodeServices& services,
   }
   // Streamed, and only this node's part is kept and converted: the whole manifest text (every
   // node's list) was the peak of a node's restore.
-  manifest::TextFeed feed = [&](const auto& sink) { return store->download_json_each(request.backup_name, sink); };
+  bool read_failed = false;  // storage's errors (a missing manifest: NotFound) pass unchanged
+  manifest::TextFeed feed = [&](const auto& sink) {
+    Status read = store->download_json_each(request.backup_name, sink);
+    read_failed = read_failed || !read;
+    return read;
+  };
   auto result = manifest::read_manifest_snapshot_result(feed, request.backup_name,
                                                         static_cast<size_t>(request.snapshot_index));
-  if (!result && result.error().code == ErrorCode::kNotFound) {
+  if (!result && !read_failed && result.error().code == ErrorCode::kNotFound) {  // no such index
     return make_error(ErrorCode::kInvalidArgument, result.error().message);
   }
   return result;
