@@ -1,12 +1,11 @@
 #include "manifest/json_split.h"
 
+#include <algorithm>
 #include <array>
 
 namespace astacus::manifest {
 
 namespace {
-
-constexpr std::string_view kListKey = "snapshot_results";
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
 
@@ -19,7 +18,10 @@ constexpr std::array<bool, 256> kStructural = [] {
 
 }  // namespace
 
-int ResultSplitter::structure_byte(char c) {
+ArraySplitter::ArraySplitter(std::vector<Path> arrays, OnElement on_element)
+    : arrays_(std::move(arrays)), on_element_(std::move(on_element)), counts_(arrays_.size(), 0) {}
+
+int ArraySplitter::structure_byte(char c) {
   if (in_string_) {
     if (escaped_) {
       escaped_ = false;
@@ -45,7 +47,26 @@ int ResultSplitter::structure_byte(char c) {
   }
 }
 
-void ResultSplitter::top_byte(char c) {
+/// Decides what the member whose key was just read leads to.
+void ArraySplitter::key_ended() {
+  match_ = Match::kNone;
+  const size_t level = keys_.size();
+  for (size_t a = 0; a < arrays_.size(); ++a) {
+    const Path& path = arrays_[a];
+    if (path.size() <= level || path[level] != key_ || !std::equal(keys_.begin(), keys_.end(), path.begin())) {
+      continue;
+    }
+    if (path.size() == level + 1) {
+      match_ = Match::kArray;
+      array_ = a;
+      return;
+    }
+    match_ = Match::kPrefix;
+  }
+}
+
+void ArraySplitter::object_byte(char c) {
+  Frame& frame = frames_.back();
   if (depth_ > 0 || (in_string_ && !in_key_)) {  // inside a nested value or a string value
     skeleton_ += c;
     depth_ += structure_byte(c);
@@ -59,24 +80,26 @@ void ResultSplitter::top_byte(char c) {
       return;
     }
     in_key_ = in_string_ = false;
-    value_of_list_key_ = key_ == kListKey;
+    key_ended();
     return;
   }
   switch (c) {
     case '"':
       in_string_ = true;
-      in_key_ = expect_key_;
-      expect_key_ = false;
+      in_key_ = frame.expect_key;
+      frame.expect_key = false;
       key_.clear();
       break;
     case ',':
-      expect_key_ = true;
-      value_of_list_key_ = false;
+      frame.expect_key = true;
+      match_ = Match::kNone;
       break;
     case ':':
-      if (value_of_list_key_) {
-        if (list_seen_) return give_up();  // a repeated key: the whole-text parser decides
-        state_ = State::kBeforeList;
+      if (match_ != Match::kNone) {
+        // A repeated key on the way: the whole-text parser decides which one counts.
+        if (std::find(frame.seen.begin(), frame.seen.end(), key_) != frame.seen.end()) return give_up();
+        frame.seen.push_back(key_);
+        state_ = State::kBeforeValue;
       }
       break;
     case '{':
@@ -84,7 +107,13 @@ void ResultSplitter::top_byte(char c) {
       depth_ = 1;
       break;
     case '}':
-      state_ = State::kAfterTop;
+      frames_.pop_back();
+      match_ = Match::kNone;
+      if (frames_.empty()) {
+        state_ = State::kAfterTop;
+      } else {
+        keys_.pop_back();
+      }
       break;
     case ']':
       return give_up();
@@ -94,16 +123,57 @@ void ResultSplitter::top_byte(char c) {
   skeleton_ += c;
 }
 
-Status ResultSplitter::result_byte(char c) {
-  result_ += c;
-  depth_ += structure_byte(c);
-  if (depth_ > 0) return ok();
-  state_ = State::kInList;
-  after_element_ = true;
-  return on_result_(results_++, result_);
+void ArraySplitter::value_byte(char c) {
+  if (is_space(c)) return;
+  if (match_ == Match::kArray) {
+    if (c != '[') return give_up();
+    skeleton_ += c;
+    state_ = State::kInArray;
+    after_element_ = false;
+    return;
+  }
+  // On the way to a chosen array: an object is followed into; any other value is plain.
+  state_ = State::kObject;
+  if (c == '{') {
+    skeleton_ += c;
+    keys_.push_back(key_);
+    frames_.emplace_back();
+    match_ = Match::kNone;
+    return;
+  }
+  match_ = Match::kNone;
+  object_byte(c);
 }
 
-Status ResultSplitter::write(std::string_view bytes) {
+void ArraySplitter::array_byte(char c) {
+  if (is_space(c)) return;
+  if (c == '{' && !after_element_) {
+    element_.clear();
+    depth_ = 0;
+    state_ = State::kInElement;
+    element_byte(c);  // cannot complete an element: no callback yet
+  } else if (c == ',' && after_element_) {
+    after_element_ = false;
+  } else if (c == ']' && (after_element_ || counts_[array_] == 0)) {
+    skeleton_ += c;
+    state_ = State::kObject;
+    depth_ = 0;
+    match_ = Match::kNone;
+  } else {
+    give_up();
+  }
+}
+
+Status ArraySplitter::element_byte(char c) {
+  element_ += c;
+  depth_ += structure_byte(c);
+  if (depth_ > 0) return ok();
+  state_ = State::kInArray;
+  after_element_ = true;
+  return on_element_(array_, counts_[array_]++, element_);
+}
+
+Status ArraySplitter::write(std::string_view bytes) {
   for (size_t i = 0; i < bytes.size(); ++i) {
     char c = bytes[i];
     switch (state_) {
@@ -113,48 +183,29 @@ Status ResultSplitter::write(std::string_view bytes) {
         if (is_space(c)) break;
         if (c != '{') return stop();
         skeleton_ += c;
-        state_ = State::kTop;
+        frames_.emplace_back();
+        state_ = State::kObject;
         break;
-      case State::kTop:
-        top_byte(c);
+      case State::kObject:
+        object_byte(c);
         break;
-      case State::kBeforeList:
-        if (is_space(c)) break;
-        if (c != '[') return stop();
-        skeleton_ += c;
-        state_ = State::kInList;
-        after_element_ = false;
+      case State::kBeforeValue:
+        value_byte(c);
         break;
-      case State::kInList:
-        if (is_space(c)) break;
-        if (c == '{' && !after_element_) {
-          result_.clear();
-          depth_ = 0;
-          state_ = State::kInResult;
-          ASTACUS_CHECK(result_byte(c));
-        } else if (c == ',' && after_element_) {
-          after_element_ = false;
-        } else if (c == ']' && (after_element_ || results_ == 0)) {
-          skeleton_ += c;
-          state_ = State::kTop;
-          depth_ = 0;
-          list_seen_ = true;
-          value_of_list_key_ = false;
-        } else {
-          return stop();
-        }
+      case State::kInArray:
+        array_byte(c);
         break;
-      case State::kInResult: {
+      case State::kInElement: {
         // Copy the run of bytes that cannot change the structure in one go.
         size_t end = i;
         while (end < bytes.size() && !kStructural[static_cast<unsigned char>(bytes[end])]) ++end;
         if (end > i) {
           if (escaped_) escaped_ = false;  // the escaped byte is the run's first
-          result_.append(bytes.substr(i, end - i));
+          element_.append(bytes.substr(i, end - i));
           i = end - 1;
           break;
         }
-        ASTACUS_CHECK(result_byte(c));
+        ASTACUS_CHECK(element_byte(c));
         break;
       }
       case State::kAfterTop:
@@ -165,6 +216,6 @@ Status ResultSplitter::write(std::string_view bytes) {
   return ok();
 }
 
-bool ResultSplitter::finish() { return state_ == State::kAfterTop && !in_string_; }
+bool ArraySplitter::finish() const { return state_ == State::kAfterTop && !in_string_; }
 
 }  // namespace astacus::manifest

@@ -1,5 +1,5 @@
-// ResultSplitter (json_split.h): elements and skeleton, whatever the pieces the text comes in,
-// and giving up on every shape it does not expect.
+// ArraySplitter and ResultSplitter (json_split.h): elements and skeleton, whatever the pieces
+// the text comes in, and giving up on every shape they do not expect.
 
 #include "manifest/json_split.h"
 
@@ -101,6 +101,89 @@ TEST(ManifestJsonSplit, AnErrorOfTheCallbackStopsTheSplit) {
   Status st = splitter.write(kManifest);
   ASSERT_FALSE(st);
   EXPECT_EQ(st.error().message, "full");
+}
+
+// A node's snapshot answer: state.files (one level down) and hashes.
+struct Answer {
+  bool sound = false;
+  bool gave_up = false;
+  std::string skeleton;
+  std::vector<std::string> files;
+  std::vector<std::string> hashes;
+};
+
+Answer split_answer(std::string_view text, unsigned seed = 1) {
+  Answer out;
+  ArraySplitter splitter({{"state", "files"}, {"hashes"}}, [&](size_t array, size_t index, std::string_view element) {
+    auto& list = array == 0 ? out.files : out.hashes;
+    EXPECT_EQ(index, list.size());
+    list.emplace_back(element);
+    return ok();
+  });
+  std::mt19937 rng(seed);
+  for (size_t at = 0; at < text.size();) {
+    size_t n = 1 + rng() % 9;
+    EXPECT_TRUE(splitter.write(text.substr(at, n)));
+    at += n;
+  }
+  out.sound = splitter.finish();
+  out.gave_up = splitter.gave_up();
+  out.skeleton = splitter.skeleton();
+  if (out.sound) {
+    EXPECT_EQ(splitter.elements(0), out.files.size());
+    EXPECT_EQ(splitter.elements(1), out.hashes.size());
+  }
+  return out;
+}
+
+const std::string kFile0 = R"({"relative_path":"a\"}]","file_size":1,"hexdigest":"ab"})";
+const std::string kFile1 = R"({"relative_path":"b","nested":{"files":[{}]}})";
+const std::string kHash0 = R"({"hexdigest":"ab","size":1})";
+const std::string kAnswer = " {\"files\":[1],\"state\" : {\"root_globs\":[\"*\"],\"files\": [ " + kFile0 + ",\n" + kFile1 +
+                            " ],\"x\":{\"files\":[{}]}},\"hashes\":[" + kHash0 + "],\"progress\":{\"final\":true}}";
+
+TEST(ManifestJsonSplit, FollowsAPathOfKeysIntoNestedObjects) {
+  for (unsigned seed = 1; seed < 30; ++seed) {
+    Answer a = split_answer(kAnswer, seed);
+    ASSERT_TRUE(a.sound) << seed;
+    EXPECT_EQ(a.files, (std::vector<std::string>{kFile0, kFile1}));
+    EXPECT_EQ(a.hashes, (std::vector<std::string>{kHash0}));
+    EXPECT_EQ(a.skeleton,
+              "{\"files\":[1],\"state\" :{\"root_globs\":[\"*\"],\"files\":[],\"x\":{\"files\":[{}]}},"
+              "\"hashes\":[],\"progress\":{\"final\":true}}");
+  }
+}
+
+TEST(ManifestJsonSplit, AnAnswerWithoutItsListsIsSound) {
+  const std::vector<std::pair<std::string, std::string>> texts = {
+      {R"({"state":null,"progress":{"final":false}})", R"({"state":null,"progress":{"final":false}})"},
+      {R"({"state":{"files":[]},"hashes":[]})", R"({"state":{"files":[]},"hashes":[]})"},
+      {R"({"state":"x","hashes":[ ]})", R"({"state":"x","hashes":[]})"},
+      {R"({"state":{"a":[{"files":[1]}]}})", R"({"state":{"a":[{"files":[1]}]}})"},
+  };
+  for (const auto& [text, skeleton] : texts) {
+    Answer a = split_answer(text);
+    EXPECT_TRUE(a.sound) << text;
+    EXPECT_TRUE(a.files.empty() && a.hashes.empty()) << text;
+    EXPECT_EQ(a.skeleton, skeleton);
+  }
+}
+
+TEST(ManifestJsonSplit, GivesUpOnAnswersShapedOtherwise) {
+  const std::vector<std::string> unexpected = {
+      R"({"state":{"files":[]},"state":{"files":[]}})",  // the object on the way twice
+      R"({"state":{"files":[],"files":[]}})",           // the list twice
+      R"({"state":{"files":{}}})",                      // not a list
+      R"({"state":{"files":[{"a":1},"x"]}})",           // an element that is not an object
+      R"({"state":{"fil\u0065s":[]}})",                 // an escape in a key on the way
+      R"({"state":{"files":[]]}})",                     // a stray bracket inside the object
+      R"({"hashes":[{}],"hashes":[{}]})",               // a top-level list twice
+  };
+  for (const auto& text : unexpected) {
+    Answer a = split_answer(text);
+    EXPECT_FALSE(a.sound) << text;
+    EXPECT_TRUE(a.gave_up) << text;
+  }
 }
 
 }  // namespace
