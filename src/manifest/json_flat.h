@@ -58,6 +58,13 @@ std::optional<Error> convert_dom_element(const nlohmann::ordered_json& element, 
                                          std::string_view path_prefix, size_t result, BigArrayKind kind,
                                          size_t index, StreamedArrays& target);
 
+/// Converts element number `index` of a big array of a snapshot result from its exact text, as
+/// parse_streamed does (read_flat_object, else a DOM), appending it to `target`. The error
+/// (a syntax error included) names the element's field path. `scratch` is reused between calls.
+std::optional<Error> convert_element_text(std::string_view text, BigArrayKind kind, size_t index,
+                                          std::string_view path_prefix, std::vector<FlatMember>& scratch,
+                                          StreamedArrays& target);
+
 /// parse_streamed with nlohmann's SAX parser over the whole text (json_stream.cc).
 Result<StreamedJson> parse_streamed_slow(std::string_view text, StreamShape shape, std::string_view path_prefix,
                                          std::optional<size_t> only_result, KeepLists keep,

@@ -19,7 +19,7 @@ constexpr std::array<bool, 256> kStructural = [] {
 }  // namespace
 
 ArraySplitter::ArraySplitter(std::vector<Path> arrays, OnElement on_element)
-    : arrays_(std::move(arrays)), on_element_(std::move(on_element)), counts_(arrays_.size(), 0) {}
+    : arrays_(std::move(arrays)), on_element_(std::move(on_element)), counts_(arrays_.size(), 0), seen_(arrays_.size(), false) {}
 
 int ArraySplitter::structure_byte(char c) {
   if (in_string_) {
@@ -125,16 +125,17 @@ void ArraySplitter::object_byte(char c) {
 
 void ArraySplitter::value_byte(char c) {
   if (is_space(c)) return;
-  if (match_ == Match::kArray) {
-    if (c != '[') return give_up();
+  if (match_ == Match::kArray && c == '[') {
     skeleton_ += c;
     state_ = State::kInArray;
+    seen_[array_] = true;
     after_element_ = false;
     return;
   }
-  // On the way to a chosen array: an object is followed into; any other value is plain.
+  // On the way to a chosen array an object is followed into. Any other value (a chosen member
+  // that is not an array included) stays in the skeleton, for its parser to judge.
   state_ = State::kObject;
-  if (c == '{') {
+  if (c == '{' && match_ == Match::kPrefix) {
     skeleton_ += c;
     keys_.push_back(key_);
     frames_.emplace_back();

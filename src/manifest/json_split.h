@@ -7,10 +7,10 @@
 //
 // Like json_skim.h it looks only at brackets, strings and escapes: the real parser still reads
 // every kept byte. Anything unexpected (a top level that is not an object, a key on the way to
-// a chosen array repeated or with an escape, a chosen member that is not an array, an element
-// that is not an object, text after the end, a cut-off text) makes the splitter give up, and
-// callers read the whole text with the whole-text parser, so malformed input gets the same
-// error either way.
+// a chosen array repeated or with an escape, an element that is not an object, text after the
+// end, a cut-off text) makes the splitter give up, and callers read the whole text with the
+// whole-text parser, so malformed input gets the same error either way. A chosen member that is
+// not an array (null, say) is not split: it stays in the skeleton, whose parser judges it.
 //
 // Thread-safety: none (one reader owns it).
 
@@ -44,6 +44,8 @@ class ArraySplitter {
   const std::string& skeleton() const { return skeleton_; }
   /// How many elements array `array` had (0 when absent).
   size_t elements(size_t array) const { return counts_[array]; }
+  /// Whether array `array` was there.
+  bool seen(size_t array) const { return seen_[array]; }
 
  private:
   enum class State {
@@ -79,6 +81,7 @@ class ArraySplitter {
   std::vector<Path> arrays_;
   OnElement on_element_;
   std::vector<size_t> counts_;  // elements read, by array
+  std::vector<bool> seen_;      // by array
   State state_ = State::kBeforeTop;
   std::string skeleton_;
   std::string element_;  // the element being read (reused: its capacity is the largest element)

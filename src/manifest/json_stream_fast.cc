@@ -234,6 +234,21 @@ bool any_streamed(const StreamedJson& parsed) {
 
 }  // namespace
 
+std::optional<Error> convert_element_text(std::string_view text, BigArrayKind kind, size_t index,
+                                          std::string_view path_prefix, std::vector<FlatMember>& scratch,
+                                          StreamedArrays& target) {
+  size_t end = 0;
+  if (read_flat_object(text, end, scratch) && skip_json_space(text, end) == text.size() &&
+      (kind == BigArrayKind::kFiles ? convert_file(scratch, target.files) : convert_hash(scratch, target.hashes))) {
+    return std::nullopt;
+  }
+  Json dom = Json::parse(text, nullptr, false);
+  if (dom.is_discarded()) {
+    return Error{ErrorCode::kInvalidArgument, fmt::format("invalid JSON in element {} of a list", index)};
+  }
+  return convert_dom_element(dom, StreamShape::kSnapshotResult, path_prefix, 0, kind, index, target);
+}
+
 std::optional<Result<StreamedJson>> parse_streamed_fast(std::string_view text, StreamShape shape,
                                                         std::string_view path_prefix,
                                                         std::optional<size_t> only_result, KeepLists keep,

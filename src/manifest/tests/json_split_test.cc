@@ -64,6 +64,9 @@ TEST(ManifestJsonSplit, AnEmptyListAndNoListAreSound) {
   EXPECT_TRUE(empty.sound);
   EXPECT_TRUE(empty.results.empty());
   EXPECT_EQ(empty.skeleton, R"({"snapshot_results":[],"a":1})");
+  Split null = split(R"({"snapshot_results":null})");
+  EXPECT_TRUE(null.sound);  // not a list: kept, for the skeleton's parser to refuse
+  EXPECT_EQ(null.skeleton, R"({"snapshot_results":null})");
   Split none = split(R"({"a":{"snapshot_results":[{"x":1}]}})");
   EXPECT_TRUE(none.sound);
   EXPECT_TRUE(none.results.empty());  // only the top level's list is split
@@ -74,7 +77,6 @@ TEST(ManifestJsonSplit, GivesUpOnShapesItDoesNotExpect) {
   const std::vector<std::string> unexpected = {
       R"([{"snapshot_results":[]}])",                          // not an object
       R"({"snapshot_results":[],"snapshot_results":[]})",      // the list twice
-      R"({"snapshot_results":null})",                          // not a list
       R"({"snapshot_results":[{"a":1},null]})",                // an element that is not an object
       R"({"snapshot_results":[{"a":1},]})",                    // a trailing comma
       R"({"snapshot_results":[,{"a":1}]})",                    // a leading comma
@@ -160,6 +162,8 @@ TEST(ManifestJsonSplit, AnAnswerWithoutItsListsIsSound) {
       {R"({"state":{"files":[]},"hashes":[]})", R"({"state":{"files":[]},"hashes":[]})"},
       {R"({"state":"x","hashes":[ ]})", R"({"state":"x","hashes":[]})"},
       {R"({"state":{"a":[{"files":[1]}]}})", R"({"state":{"a":[{"files":[1]}]}})"},
+      // A chosen member that is not a list stays, for the parser to judge.
+      {R"({"state":{"files":{"a":[1]}},"hashes":null})", R"({"state":{"files":{"a":[1]}},"hashes":null})"},
   };
   for (const auto& [text, skeleton] : texts) {
     Answer a = split_answer(text);
@@ -173,7 +177,6 @@ TEST(ManifestJsonSplit, GivesUpOnAnswersShapedOtherwise) {
   const std::vector<std::string> unexpected = {
       R"({"state":{"files":[]},"state":{"files":[]}})",  // the object on the way twice
       R"({"state":{"files":[],"files":[]}})",           // the list twice
-      R"({"state":{"files":{}}})",                      // not a list
       R"({"state":{"files":[{"a":1},"x"]}})",           // an element that is not an object
       R"({"state":{"fil\u0065s":[]}})",                 // an escape in a key on the way
       R"({"state":{"files":[]]}})",                     // a stray bracket inside the object

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "manifest/json.h"
+#include "manifest/json_answer_stream.h"
 #include "manifest/json_flat.h"
 #include "manifest/json_text.h"
 
@@ -410,6 +411,61 @@ TEST(ManifestJsonStream, StreamedReadersAgreeWithTheWholeTextParsers) {
     }
   }
   EXPECT_GT(one_pass, 100);
+}
+
+/// What SnapshotAnswerStream read from `text` fed in random pieces: its result with state.files
+/// read back from the list text it handed on, as text; nullopt when it left the text to the
+/// whole-text parser.
+std::optional<std::string> stream_answer(const std::string& text, std::mt19937& rng) {
+  std::string list;
+  SnapshotAnswerStream stream([&](std::string_view piece) {
+    list.append(piece);
+    return ok();
+  }, "node 0");
+  for (size_t at = 0; at < text.size();) {
+    size_t n = 1 + rng() % 300;
+    EXPECT_TRUE(stream.write(std::string_view(text).substr(at, n)));
+    at += n;
+  }
+  auto result = stream.finish();
+  EXPECT_TRUE(result);
+  if (!result || !*result) return std::nullopt;
+  SnapshotResult r = std::move(**result);
+  EXPECT_EQ(stream.list_text_size(), list.size());
+  if (stream.has_list()) {
+    for (const auto& entry : Json::parse(list)) r.state->files.push_back(*parse_snapshot_file(entry));
+  }
+  return text_of(r);
+}
+
+/// SnapshotAnswerStream against parse_snapshot_result_text, on valid answers and corruptions:
+/// whatever it reads, the whole-text parser reads the same; every valid answer is read.
+TEST(ManifestJsonStream, AnswerStreamAgreesWithTheWholeTextParser) {
+  std::mt19937 rng(12);
+  const std::string specials = "{}[]\",:\\ -0123456789abcdefnulltrueE.\x01";
+  int streamed_corrupt = 0;
+  for (int round = 0; round < 600; ++round) {
+    SnapshotResult r = valid_result(rng, "h");
+    if (round % 5 == 0) r.state->files.clear();
+    if (round % 7 == 0) r.hashes.reset();
+    for (auto& f : r.state->files) {  // mostly plain paths: the flat reader's case
+      if (rng() % 4) f.relative_path = fmt::format("dir{}/file{}.db", rng() % 3, rng() % 100);
+    }
+    std::string text = text_of(r);
+    bool corrupt = round % 2 != 0;
+    if (corrupt) corrupt_one_byte(text, rng, specials);
+    auto streamed = stream_answer(text, rng);
+    auto whole = parse_snapshot_result_text(text, "node 0");
+    if (!corrupt) {
+      ASSERT_TRUE(streamed) << round << " " << text;
+      ASSERT_TRUE(whole) << round;
+    }
+    if (!streamed) continue;
+    streamed_corrupt += corrupt;
+    ASSERT_TRUE(whole) << round << ": the stream read what the whole-text parser refuses: " << text;
+    EXPECT_EQ(*streamed, text_of(*whole)) << round;
+  }
+  EXPECT_GT(streamed_corrupt, 20);  // harmless corruptions (a space, a digit) are read too
 }
 
 }  // namespace
