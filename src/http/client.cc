@@ -65,7 +65,8 @@ Result<Response> request(const std::string& method, const std::string& url,
   // The body is received into a string sized from Content-Length: httplib's own grows by
   // doubling, which copied (and page-faulted) a 20 MB node answer several times over.
   std::string body;
-  req.content_receiver = [&body](const char* data, size_t size, uint64_t offset, uint64_t total) {
+  req.content_receiver = [&body, &options](const char* data, size_t size, uint64_t offset, uint64_t total) {
+    if (options.on_body) return options.on_body(std::string_view(data, size));
     if (offset == 0 && total > 0 && total < (uint64_t{1} << 32)) body.reserve(total);
     body.append(data, size);
     return true;

@@ -3,8 +3,10 @@
 // Every call has a timeout; network failures become Unavailable errors naming the URL.
 
 #include <chrono>
+#include <functional>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <nlohmann/json.hpp>
 
@@ -25,6 +27,9 @@ struct Response {
 struct RequestOptions {
   std::chrono::milliseconds timeout{10000};
   std::optional<std::string> body;  // sent as-is; content type application/json
+  /// When set, the response body goes here as it arrives (Response::body stays empty), so a big
+  /// answer is never held whole. Returning false aborts the request (an Unavailable error).
+  std::function<bool(std::string_view)> on_body;
 };
 
 /// Sends METHOD to an absolute URL ("http://host:port/path?query"). Only transport failures
