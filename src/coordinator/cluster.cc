@@ -154,7 +154,8 @@ Result<std::vector<Cluster::NodeOpResult>> Cluster::run_node_op(
     const std::string& subpath, std::vector<std::optional<std::string>> bodies,
     const std::string& result_url, SubResultSignal& signal,
     const std::function<void(const manifest::Progress&)>& on_progress,
-    const std::function<bool()>& cancelled, const std::function<Status(size_t, NodeOpResult&)>& on_final) {
+    const std::function<bool()>& cancelled, const std::function<Status(size_t, NodeOpResult&)>& on_final,
+    const NodeAnswerStreams& answer_streams) {
   std::vector<std::optional<std::string>> status_urls(nodes_.size());
   for (size_t i = 0; i < nodes_.size(); ++i) {
     if (!bodies[i]) continue;
@@ -176,8 +177,8 @@ Result<std::vector<Cluster::NodeOpResult>> Cluster::run_node_op(
       if (!status_urls[i]) continue;
       const bool fetched = !done[i];  // a result already final is not fetched (nor handed on) again
       if (fetched) {
-        auto timeout = std::chrono::milliseconds(static_cast<int64_t>(poll_.result_timeout * 1000));
-        auto response = http::request("GET", *status_urls[i], {timeout, std::nullopt});
+        bool streamed = false;
+        auto response = fetch_status(i, *status_urls[i], answer_streams, streamed);
         Result<nlohmann::json> parsed = response ? parse_summary(*response, *status_urls[i])
                                                  : Result<nlohmann::json>(make_error(response.error()));
         if (!parsed || !response->ok()) {
@@ -190,7 +191,7 @@ Result<std::vector<Cluster::NodeOpResult>> Cluster::run_node_op(
           continue;
         }
         failures[i] = 0;
-        results[i] = {std::move(*parsed), std::move(response->body)};
+        results[i] = {std::move(*parsed), std::move(response->body), streamed};
       }
       const nlohmann::json& summary = results[i].summary;
       auto progress = manifest::parse_progress(summary.value("progress", nlohmann::json::object()));
@@ -213,6 +214,37 @@ Result<std::vector<Cluster::NodeOpResult>> Cluster::run_node_op(
     signal.wait(delay, cancelled);
     delay = std::min(delay * poll_.delay_multiplier, poll_.delay_max);
   }
+}
+
+Result<http::Response> Cluster::fetch_status(size_t index, const std::string& url, const NodeAnswerStreams& streams,
+                                             bool& streamed) const {
+  streamed = false;
+  auto timeout = std::chrono::milliseconds(static_cast<int64_t>(poll_.result_timeout * 1000));
+  if (streams) {
+    std::shared_ptr<NodeAnswerStream> stream = streams(index);
+    Status written = ok();
+    http::RequestOptions options{timeout, std::nullopt};
+    options.on_body = [&](std::string_view bytes) {
+      written = stream->write(bytes);
+      return written.has_value();
+    };
+    auto response = http::request("GET", url, options);
+    if (!response && written) return response;  // the node did not answer: no second try now
+    Result<std::optional<std::string>> skeleton = std::nullopt;
+    if (response && response->ok() && written) skeleton = stream->finish();
+    if (skeleton && *skeleton) {
+      response->body = std::move(**skeleton);
+      streamed = true;
+      return response;
+    }
+    if (!written || !skeleton) {
+      spdlog::warn("node {}: reading its answer as it arrived failed ({}); fetching it whole", index,
+                   (!written ? written.error() : skeleton.error()).message);
+    }
+    // An error status, or an answer the stream left to the whole-text reader: fetched again
+    // whole, so that it is read, or its error reported, exactly as without a stream.
+  }
+  return http::request("GET", url, {timeout, std::nullopt});
 }
 
 std::vector<std::optional<nlohmann::json>> Cluster::metadata() {

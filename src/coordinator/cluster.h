@@ -5,15 +5,18 @@
 
 #include <condition_variable>
 #include <functional>
+#include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "base/result.h"
 #include "config/types.h"
+#include "http/client.h"
 #include "manifest/types.h"
 
 namespace astacus::coordinator {
@@ -33,6 +36,21 @@ class SubResultSignal {
 
 enum class LockOutcome { kOk, kFailure, kException };
 
+/// Reads one node's status answer as it arrives, instead of into NodeOpResult::body: a
+/// snapshot's answer lists every file of the node (~200 bytes each).
+class NodeAnswerStream {
+ public:
+  virtual ~NodeAnswerStream() = default;
+  virtual Status write(std::string_view bytes) = 0;
+  /// After the last bytes: the answer without its big parts (its summary is read from this), or
+  /// nullopt when the stream could not read it; the answer is then fetched again whole.
+  virtual Result<std::optional<std::string>> finish() = 0;
+};
+
+/// Makes the stream for one poll of node `index` (each poll gets a new one). The maker may keep
+/// a share of it, to take what it read once the poll finds the answer final.
+using NodeAnswerStreams = std::function<std::shared_ptr<NodeAnswerStream>(size_t index)>;
+
 class Cluster {
  public:
   Cluster(std::vector<config::CoordinatorNode> nodes, config::PollConfig poll);
@@ -50,6 +68,7 @@ class Cluster {
   struct NodeOpResult {
     nlohmann::json summary;  // the result without its big members "state" and "hashes"
     std::string body;        // the whole result text, for the steps that need those
+    bool streamed = false;   // body lacks the big parts: the stream made for this poll read them
   };
 
   /// Starts POST <node>/<subpath> with bodies[i] (JSON object text) on each node i that has a
@@ -58,13 +77,16 @@ class Cluster {
   /// skipped nodes). Fails naming the node when a start fails, a node reports failure, or polling
   /// fails `maximum_failures` times in a row. `on_progress` gets the merged progress.
   /// `on_final` (optional) gets each node's result as soon as it is final, so a step can convert
-  /// and drop a big body before the next node's arrives; its error ends the op.
+  /// and drop a big body before the next node's arrives; its error ends the op. With
+  /// `answer_streams`, each poll's answer goes through a new stream as it arrives; an answer a
+  /// stream could not read (or an HTTP error status) is fetched again whole.
   Result<std::vector<NodeOpResult>> run_node_op(
       const std::string& subpath, std::vector<std::optional<std::string>> bodies,
       const std::string& result_url, SubResultSignal& signal,
       const std::function<void(const manifest::Progress&)>& on_progress,
       const std::function<bool()>& cancelled,
-      const std::function<Status(size_t, NodeOpResult&)>& on_final = nullptr);
+      const std::function<Status(size_t, NodeOpResult&)>& on_final = nullptr,
+      const NodeAnswerStreams& answer_streams = nullptr);
 
   /// GET <node>/metadata of every node (nullopt for unreachable ones).
   std::vector<std::optional<nlohmann::json>> metadata();
@@ -73,6 +95,10 @@ class Cluster {
   LockOutcome call_all(const std::string& path_and_query, std::string* problems = nullptr);
   Result<std::string> start_on_node(size_t index, const std::string& subpath,
                                     const std::string& body);
+  /// GETs a status URL, through a stream when there are `streams` (`streamed` says whether the
+  /// body is then the stream's skeleton).
+  Result<http::Response> fetch_status(size_t index, const std::string& url, const NodeAnswerStreams& streams,
+                                      bool& streamed) const;
 
   std::vector<config::CoordinatorNode> nodes_;
   config::PollConfig poll_;

@@ -8,6 +8,7 @@
 #include "codec/stream.h"
 #include "codec/zstd_codec.h"
 #include "manifest/json.h"
+#include "manifest/json_answer_stream.h"
 #include "manifest/json_skim.h"
 
 namespace astacus::coordinator {
@@ -28,6 +29,32 @@ std::optional<std::string_view> files_array_text(std::string_view text) {
   return state_text.substr(files->offset, files->size);
 }
 
+/// Compressed output of at most this many bytes per string.
+constexpr size_t kChunkBytes = size_t{1} << 20;
+/// List text is handed to zstd in batches of this size (one call per entry costs more).
+constexpr size_t kBatchBytes = size_t{64} << 10;
+
+/// Appends to a list of strings of kChunkBytes each.
+class ChunkSink final : public codec::ByteSink {
+ public:
+  explicit ChunkSink(std::vector<std::string>& chunks) : chunks_(chunks) {}
+  Status write(std::string_view bytes) override {
+    while (!bytes.empty()) {
+      if (chunks_.empty() || chunks_.back().size() == kChunkBytes) {
+        chunks_.emplace_back().reserve(kChunkBytes);
+      }
+      std::string& last = chunks_.back();
+      size_t n = std::min(bytes.size(), kChunkBytes - last.size());
+      last.append(bytes.substr(0, n));
+      bytes.remove_prefix(n);
+    }
+    return ok();
+  }
+
+ private:
+  std::vector<std::string>& chunks_;
+};
+
 class TextSinkAdapter final : public codec::ByteSink {
  public:
   explicit TextSinkAdapter(const manifest::TextSink& sink) : sink_(sink) {}
@@ -41,8 +68,8 @@ class TextSinkAdapter final : public codec::ByteSink {
 
 Result<manifest::SnapshotResult> NodeFileLists::read(size_t index, std::string_view result_text,
                                                      std::string_view path) {
-  if (index >= compressed_.size()) {
-    return errorf(ErrorCode::kInternal, "node index {} out of range ({} nodes)", index, compressed_.size());
+  if (index >= lists_.size()) {
+    return errorf(ErrorCode::kInternal, "node index {} out of range ({} nodes)", index, lists_.size());
   }
   // The list is compressed on another thread while the whole answer is checked: both take
   // about as long, and the coordinator's cores are otherwise idle at this point.
@@ -64,33 +91,108 @@ Result<manifest::SnapshotResult> NodeFileLists::read(size_t index, std::string_v
   if (!compressed_list) compressed_list = compress();
   auto compressed = ASTACUS_TRY(std::move(*compressed_list));
   compressed.shrink_to_fit();  // zstd_compress leaves room for the worst case: the text's size
-  spdlog::debug("node {}: file list of {} bytes kept as {} compressed", index, files->size(), compressed.size());
-  compressed_[index] = std::move(compressed);
-  text_sizes_[index] = files->size();
+  Compressed list;
+  list.chunks.push_back(std::move(compressed));
+  list.text_size = files->size();
+  ASTACUS_CHECK(keep(index, std::move(list)));
   return result;
 }
 
-bool NodeFileLists::has(size_t index) const { return index < compressed_.size() && compressed_[index]; }
+struct NodeFileLists::AnswerReader::State {
+  State() : stream([this](std::string_view text) { return add(text); }) {}
+
+  /// Takes a piece of the list's text; batches go to zstd.
+  Status add(std::string_view text) {
+    pending.append(text);
+    return pending.size() < kBatchBytes ? ok() : flush();
+  }
+  Status flush() {
+    if (!compressor) compressor = ASTACUS_TRY(codec::make_zstd_compressor(kListCompressionLevel, std::nullopt));
+    ChunkSink sink(list.chunks);
+    ASTACUS_CHECK(compressor->update(pending, sink));
+    pending.clear();
+    return ok();
+  }
+  Status end_list() {
+    ASTACUS_CHECK(flush());
+    ChunkSink sink(list.chunks);
+    ASTACUS_CHECK(compressor->finish(sink));
+    compressor.reset();
+    std::string().swap(pending);
+    if (!list.chunks.empty()) list.chunks.back().shrink_to_fit();
+    list.text_size = stream.list_text_size();
+    return ok();
+  }
+
+  manifest::SnapshotAnswerStream stream;
+  std::unique_ptr<codec::StreamTransform> compressor;  // made on the list's first batch
+  std::string pending;
+  Compressed list;
+  std::optional<manifest::SnapshotResult> result;
+};
+
+NodeFileLists::AnswerReader::AnswerReader() : state_(std::make_unique<State>()) {}
+NodeFileLists::AnswerReader::~AnswerReader() = default;
+
+Status NodeFileLists::AnswerReader::write(std::string_view bytes) { return state_->stream.write(bytes); }
+
+Result<std::optional<std::string>> NodeFileLists::AnswerReader::finish() {
+  auto result = ASTACUS_TRY(state_->stream.finish());
+  if (!result) return std::nullopt;
+  if (state_->stream.has_list()) ASTACUS_CHECK(state_->end_list());
+  state_->result = std::move(*result);
+  return std::optional<std::string>(state_->stream.skeleton());
+}
+
+std::shared_ptr<NodeFileLists::AnswerReader> NodeFileLists::reader() { return std::make_shared<AnswerReader>(); }
+
+Result<manifest::SnapshotResult> NodeFileLists::take(size_t index, AnswerReader& reader) {
+  auto& state = *reader.state_;
+  if (!state.result) return errorf(ErrorCode::kInternal, "node {}: its answer was not read", index);
+  if (state.stream.has_list()) ASTACUS_CHECK(keep(index, std::move(state.list)));
+  manifest::SnapshotResult result = std::move(*state.result);
+  state.result.reset();
+  return result;
+}
+
+Status NodeFileLists::keep(size_t index, Compressed list) {
+  if (index >= lists_.size()) {
+    return errorf(ErrorCode::kInternal, "node index {} out of range ({} nodes)", index, lists_.size());
+  }
+  size_t bytes = 0;
+  for (const auto& chunk : list.chunks) bytes += chunk.size();
+  spdlog::debug("node {}: file list of {} bytes kept as {} compressed", index, list.text_size, bytes);
+  lists_[index] = std::move(list);
+  return ok();
+}
+
+bool NodeFileLists::has(size_t index) const { return index < lists_.size() && lists_[index]; }
 
 Status NodeFileLists::write(size_t index, const manifest::TextSink& sink) const {
   if (!has(index)) return errorf(ErrorCode::kInternal, "no file list kept for node {}", index);
   auto decompressor = ASTACUS_TRY(codec::make_zstd_decompressor());
   TextSinkAdapter out(sink);
-  ASTACUS_CHECK(decompressor->update(*compressed_[index], out));
+  for (const auto& chunk : lists_[index]->chunks) ASTACUS_CHECK(decompressor->update(chunk, out));
   return decompressor->finish(out);
 }
 
-uint64_t NodeFileLists::text_size(size_t index) const { return has(index) ? text_sizes_[index] : 0; }
+uint64_t NodeFileLists::text_size(size_t index) const { return has(index) ? lists_[index]->text_size : 0; }
 
 size_t NodeFileLists::compressed_bytes() const {
   size_t bytes = 0;
-  for (const auto& c : compressed_) bytes += c ? c->size() : 0;
+  for (const auto& list : lists_) {
+    if (!list) continue;
+    for (const auto& chunk : list->chunks) bytes += chunk.size();
+  }
   return bytes;
 }
 
 size_t NodeFileLists::allocated_bytes() const {
   size_t bytes = 0;
-  for (const auto& c : compressed_) bytes += c ? c->capacity() : 0;
+  for (const auto& list : lists_) {
+    if (!list) continue;
+    for (const auto& chunk : list->chunks) bytes += chunk.capacity();
+  }
   return bytes;
 }
 

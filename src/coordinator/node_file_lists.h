@@ -4,15 +4,21 @@
 // the manifest as it is. Parsed, a file entry costs ~200 bytes here; compressed text ~50. Every
 // entry is still checked when the answer is read; only the hashes stay parsed (the upload plan
 // and the pre-manifest check need them).
+//
+// An answer is read as it arrives (reader(): a NodeAnswerStream for Cluster::run_node_op), so
+// its text is never held whole; read() takes a whole text, for answers the stream left to the
+// whole-text parser.
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "base/result.h"
+#include "coordinator/cluster.h"
 #include "manifest/json_text.h"
 #include "manifest/types.h"
 
@@ -20,7 +26,18 @@ namespace astacus::coordinator {
 
 class NodeFileLists final : public manifest::FileListTexts {
  public:
-  explicit NodeFileLists(size_t nodes = 0) : compressed_(nodes), text_sizes_(nodes) {}
+  /// A list's compressed text, in pieces of at most ~1 MiB: one string would hold up to twice
+  /// the text while it grows.
+  struct Compressed {
+    std::vector<std::string> chunks;
+    uint64_t text_size = 0;  // the list text's length
+  };
+
+  /// Reads one node's snapshot answer as it arrives: every entry checked as read() checks it,
+  /// the hashes kept, the file list compressed as it comes.
+  class AnswerReader;
+
+  explicit NodeFileLists(size_t nodes = 0) : lists_(nodes) {}
 
   /// Reads node `index`'s snapshot answer (every field and entry checked, errors prefixed with
   /// `path`) and returns it with state.files empty, the list kept here. A text whose list cannot
@@ -28,6 +45,12 @@ class NodeFileLists final : public manifest::FileListTexts {
   /// Nodes may be read from different threads.
   Result<manifest::SnapshotResult> read(size_t index, std::string_view result_text,
                                         std::string_view path = "");
+
+  /// A reader for one poll of a node's answer.
+  static std::shared_ptr<AnswerReader> reader();
+  /// Takes what `reader` read (its finish() gave a skeleton) for node `index`: keeps its list
+  /// and returns its result, state.files empty.
+  Result<manifest::SnapshotResult> take(size_t index, AnswerReader& reader);
 
   bool has(size_t index) const override;
   Status write(size_t index, const manifest::TextSink& sink) const override;
@@ -39,8 +62,23 @@ class NodeFileLists final : public manifest::FileListTexts {
   size_t allocated_bytes() const;
 
  private:
-  std::vector<std::optional<std::string>> compressed_;  // by node index
-  std::vector<uint64_t> text_sizes_;                     // by node index
+  Status keep(size_t index, Compressed list);
+
+  std::vector<std::optional<Compressed>> lists_;  // by node index
+};
+
+class NodeFileLists::AnswerReader final : public NodeAnswerStream {
+ public:
+  AnswerReader();
+  ~AnswerReader() override;
+
+  Status write(std::string_view bytes) override;
+  Result<std::optional<std::string>> finish() override;
+
+ private:
+  friend class NodeFileLists;
+  struct State;
+  std::unique_ptr<State> state_;
 };
 
 }  // namespace astacus::coordinator

@@ -37,10 +37,12 @@ Result<HexdigestSet> list_hexdigest_set(storage::ObjectStore& store) {
 Result<std::vector<Cluster::NodeOpResult>> run_on_nodes(
     OpContext& context, const std::string& step, const std::string& subpath,
     std::vector<std::optional<std::string>> bodies,
-    const std::function<Status(size_t, Cluster::NodeOpResult&)>& on_final = nullptr) {
+    const std::function<Status(size_t, Cluster::NodeOpResult&)>& on_final = nullptr,
+    const NodeAnswerStreams& answer_streams = nullptr) {
   auto results = context.cluster->run_node_op(
       subpath, std::move(bodies), context.result_url, *context.signal,
-      [&](const manifest::Progress& p) { context.report_progress(step, p); }, context.cancelled, on_final);
+      [&](const manifest::Progress& p) { context.report_progress(step, p); }, context.cancelled, on_final,
+      answer_streams);
   if (results && context.traffic) {
     for (const auto& r : *results) {
       const auto& summary = r.summary;
@@ -55,12 +57,13 @@ Result<std::vector<Cluster::NodeOpResult>> run_on_nodes(
 Result<std::vector<Cluster::NodeOpResult>> run_on_nodes(
     OpContext& context, const std::string& step, const std::string& subpath,
     const std::vector<std::optional<nlohmann::json>>& bodies,
-    const std::function<Status(size_t, Cluster::NodeOpResult&)>& on_final = nullptr) {
+    const std::function<Status(size_t, Cluster::NodeOpResult&)>& on_final = nullptr,
+    const NodeAnswerStreams& answer_streams = nullptr) {
   std::vector<std::optional<std::string>> texts(bodies.size());
   for (size_t i = 0; i < bodies.size(); ++i) {
     if (bodies[i]) texts[i] = bodies[i]->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
-  return run_on_nodes(context, step, subpath, std::move(texts), on_final);
+  return run_on_nodes(context, step, subpath, std::move(texts), on_final, answer_streams);
 }
 
 /// {"hashes":[{"hexdigest":..,"size":..},...],"storage":..,"validate_file_hashes":true} as text:
@@ -94,18 +97,26 @@ Status SnapshotStep::run(OpContext& context) {
       // No thread to spare: ListHexdigestsStep lists after the snapshot instead.
     }
   }
-  // Each node's text (~200 bytes per file) is read and freed as soon as it arrives, its file
-  // list kept compressed, so the coordinator never holds every node's text or parsed list.
+  // Each node's answer (~200 bytes per file) is read as it arrives, its file list kept
+  // compressed, so the coordinator never holds a node's text or parsed list. An answer the
+  // reader leaves to the whole-text parser arrives whole and is read and freed at once.
   context.snapshot_file_lists = NodeFileLists(bodies.size());
   std::vector<std::optional<manifest::SnapshotResult>> parsed(bodies.size());
+  std::vector<std::shared_ptr<NodeFileLists::AnswerReader>> last_reader(bodies.size());  // by node
+  NodeAnswerStreams readers = [&](size_t i) -> std::shared_ptr<NodeAnswerStream> {
+    last_reader[i] = NodeFileLists::reader();
+    return last_reader[i];
+  };
   auto convert = [&](size_t i, Cluster::NodeOpResult& result) -> Status {
-    auto one = context.snapshot_file_lists.read(i, result.body);
+    auto one = result.streamed ? context.snapshot_file_lists.take(i, *last_reader[i])
+                               : context.snapshot_file_lists.read(i, result.body);
     if (!one) return make_error(one.error().with_context(fmt::format("snapshot result of node {}", i)));
     parsed[i] = std::move(*one);
     std::string().swap(result.body);
+    last_reader[i].reset();
     return ok();
   };
-  ASTACUS_TRY(run_on_nodes(context, name(), "snapshot", bodies, convert));
+  ASTACUS_TRY(run_on_nodes(context, name(), "snapshot", bodies, convert, readers));
   context.snapshot_results.clear();
   for (size_t i = 0; i < parsed.size(); ++i) {
     if (!parsed[i]) return errorf(ErrorCode::kInternal, "node {} finished its snapshot without a result", i);

@@ -1,10 +1,11 @@
 // The backup coordinator keeps each node's file list as compressed text and splices it into the
 // manifest: the manifest must come out byte for byte as if the lists had been parsed, every
 // entry must still be checked when the node's answer is read, and texts whose list cannot be
-// cut out are kept parsed.
+// cut out are kept parsed. Answers are read whole (read()) or as they arrive (AnswerReader).
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <random>
 #include <string>
 #include <vector>
 
@@ -72,7 +73,37 @@ std::string written(const manifest::BackupManifest& m, const NodeFileLists* list
   return out;
 }
 
-TEST(NodeFileLists, SplicedManifestIsByteIdenticalToTheParsedOne) {
+/// Reads node `index`'s answer through an AnswerReader, in pieces of random sizes; nullopt
+/// when the reader leaves it to the whole-text reader.
+std::optional<Result<manifest::SnapshotResult>> read_as_it_arrives(NodeFileLists& lists, size_t index,
+                                                                   std::string_view text, unsigned seed = 1) {
+  auto reader = NodeFileLists::reader();
+  std::mt19937 rng(seed);
+  for (size_t at = 0; at < text.size();) {
+    size_t n = 1 + rng() % 5000;
+    EXPECT_TRUE(reader->write(text.substr(at, n)));
+    at += n;
+  }
+  auto skeleton = reader->finish();
+  EXPECT_TRUE(skeleton) << skeleton.error().message;
+  if (!skeleton || !*skeleton) return std::nullopt;
+  EXPECT_LT((*skeleton)->size(), 1000u) << "the skeleton holds no entry";
+  return lists.take(index, *reader);
+}
+
+class NodeFileListsRead : public testing::TestWithParam<bool> {  // read as it arrives?
+ protected:
+  Result<manifest::SnapshotResult> read(NodeFileLists& lists, size_t index, std::string_view text) {
+    if (!GetParam()) return lists.read(index, text);
+    auto read = read_as_it_arrives(lists, index, text);
+    if (!read) return errorf(ErrorCode::kInternal, "the reader left a valid answer to the whole-text reader");
+    return std::move(*read);
+  }
+};
+
+INSTANTIATE_TEST_SUITE_P(WholeOrAsItArrives, NodeFileListsRead, testing::Bool());
+
+TEST_P(NodeFileListsRead, SplicedManifestIsByteIdenticalToTheParsedOne) {
   std::vector<manifest::SnapshotResult> full = {node_result(0, 3000), node_result(1, 0), node_result(2, 17)};
   full[1].state->files.clear();  // a node with no files: its writer omits state.files
   NodeFileLists lists(full.size());
@@ -81,7 +112,7 @@ TEST(NodeFileLists, SplicedManifestIsByteIdenticalToTheParsedOne) {
   for (size_t i = 0; i < full.size(); ++i) {
     std::string text = text_of(full[i]);
     text_bytes += text.size();
-    auto read = lists.read(i, text);
+    auto read = this->read(lists, i, text);
     ASSERT_TRUE(read) << read.error().message;
     EXPECT_TRUE(read->state->files.empty());
     EXPECT_EQ(read->hashes, full[i].hashes);
@@ -117,6 +148,29 @@ TEST(NodeFileLists, EveryEntryIsStillCheckedWhenTheAnswerIsRead) {
   auto read = lists.read(0, text, "node0");
   ASSERT_FALSE(read);
   EXPECT_NE(read.error().message.find("state.files[1].mtime_ns"), std::string::npos) << read.error().message;
+  EXPECT_FALSE(lists.has(0));
+}
+
+TEST(NodeFileLists, TheReaderLeavesWhatItCannotReadToTheWholeTextReader) {
+  std::string bad_entry = text_of(node_result(0, 10));
+  size_t at = bad_entry.find("\"mtime_ns\":");
+  bad_entry.replace(at, 11, "\"mtime_ns\":\"soon\",\"x\":");
+  std::string repeated_state = text_of(node_result(0, 4));
+  repeated_state.insert(1, R"("state":{"root_globs":["x"]},)");
+  std::string cut_off = text_of(node_result(0, 10));
+  cut_off.resize(cut_off.size() / 2);
+  for (const auto& text : {bad_entry, repeated_state, cut_off}) {
+    NodeFileLists lists(1);
+    EXPECT_FALSE(read_as_it_arrives(lists, 0, text)) << text.substr(0, 100);
+    EXPECT_FALSE(lists.has(0));
+  }
+}
+
+TEST(NodeFileLists, AnAnswerWithoutAListIsReadAsItArrives) {
+  NodeFileLists lists(1);
+  auto read = read_as_it_arrives(lists, 0, R"({"progress":{"handled":1,"failed":0,"total":2,"final":false}})");
+  ASSERT_TRUE(read && *read);
+  EXPECT_FALSE((*read)->progress.final);
   EXPECT_FALSE(lists.has(0));
 }
 
