@@ -87,36 +87,55 @@ Result<LocalBackend::TempObject> LocalBackend::plan_temps(const std::string& key
   }
   // Bad metadata (not UTF-8) fails here, before any byte is written.
   ASTACUS_CHECK(local::format_sidecar(metadata, ""));
-  fs::path dir = path.parent_path();
-  std::string base = path.filename().string();
+  return TempObject{path.string(), std::stoull(random_hex(16), nullptr, 16), batched};
+}
+
+std::string LocalBackend::temp_dir(const TempObject& object) const {
+  fs::path path(object.path);
+  if (!object.batched) return path.parent_path().string();
   // Batched temps go to one of several hidden sibling directories: creating files in one
   // directory serialises on its lock, and with many upload threads that lock (not the disk)
   // bounded backups of small files (perf: 20 % of a node's CPU spun on data/'s i_rwsem).
   // Directories are created when a create or rename finds them missing (local/file_ops).
-  fs::path tmp_dir = dir;
-  if (batched) tmp_dir = root_ / kTempDirName / std::to_string(std::hash<std::string>{}(base) % kTempDirs);
-  return TempObject{path.string(), (tmp_dir / ("." + base + "." + random_hex(16) + ".tmp")).string(),
-                    (tmp_dir / (base + random_hex(16) + std::string(kSidecarTmpMarker))).string()};
+  std::string base = path.filename().string();
+  return (root_ / kTempDirName / std::to_string(std::hash<std::string>{}(base) % kTempDirs)).string();
+}
+
+std::string LocalBackend::data_tmp(const TempObject& object) const {
+  std::string base = fs::path(object.path).filename().string();
+  return fmt::format("{}/.{}.{:016x}.tmp", temp_dir(object), base, object.token);
+}
+
+std::string LocalBackend::sidecar_tmp(const TempObject& object) const {
+  std::string base = fs::path(object.path).filename().string();
+  return fmt::format("{}/{}{:016x}{}", temp_dir(object), base, object.token, kSidecarTmpMarker);
+}
+
+void LocalBackend::remove_temps(const TempObject& object, std::string_view why) const {
+  ignore_error(local::unlink_if_exists(data_tmp(object)), why);
+  ignore_error(local::unlink_if_exists(sidecar_tmp(object)), why);
 }
 
 // Writes the data temp as bytes arrive (hashing them for the sidecar); commit() adds the
 // sidecar temp and publishes the object, or hands it to the next flush() when batched.
 class LocalBackend::Writer final : public ObjectWriter {
  public:
-  Writer(LocalBackend& backend, TempObject temps, Metadata metadata, bool batched, int fd)
-      : backend_(backend), temps_(std::move(temps)), metadata_(std::move(metadata)), batched_(batched), fd_(fd) {}
+  Writer(LocalBackend& backend, TempObject temps, Metadata metadata, int fd)
+      : backend_(backend),
+        temps_(std::move(temps)),
+        data_tmp_(backend.data_tmp(temps_)),
+        metadata_(std::move(metadata)),
+        batched_(temps_.batched),
+        fd_(fd) {}
 
   ~Writer() override {
     if (fd_ >= 0) ::close(fd_);
-    if (!handed_over_) {
-      ignore_error(local::unlink_if_exists(temps_.data_tmp), "uncommitted: never visible");
-      ignore_error(local::unlink_if_exists(temps_.sidecar_tmp), "uncommitted: never visible");
-    }
+    if (!handed_over_) backend_.remove_temps(temps_, "uncommitted: never visible");
   }
 
   Status write(std::string_view bytes) override {
     if (fd_ < 0) return errorf(ErrorCode::kInternal, "write to '{}' after commit", temps_.path);
-    ASTACUS_CHECK(local::write_all(fd_, bytes, temps_.data_tmp));
+    ASTACUS_CHECK(local::write_all(fd_, bytes, data_tmp_));
     sha256_.update(bytes);
     size_ += bytes.size();
     return ok();
@@ -124,9 +143,9 @@ class LocalBackend::Writer final : public ObjectWriter {
 
   Status commit() override {
     if (fd_ < 0) return errorf(ErrorCode::kInternal, "object '{}' committed twice", temps_.path);
-    ASTACUS_CHECK(local::close_file(std::exchange(fd_, -1), temps_.data_tmp, !batched_));
+    ASTACUS_CHECK(local::close_file(std::exchange(fd_, -1), data_tmp_, !batched_));
     std::string sidecar = ASTACUS_TRY(local::format_sidecar(metadata_, sha256_.finish_hex()));
-    ASTACUS_CHECK(local::write_new_file(temps_.sidecar_tmp, sidecar, !batched_));
+    ASTACUS_CHECK(local::write_new_file(backend_.sidecar_tmp(temps_), sidecar, !batched_));
     handed_over_ = true;  // from here the backend owns the temps (publish or pending cleans up)
     if (batched_) return backend_.add_pending(temps_, size_);
     backend_.drop_pending(temps_.path);  // this newer put wins over a batched one of the same key
@@ -137,6 +156,7 @@ class LocalBackend::Writer final : public ObjectWriter {
  private:
   LocalBackend& backend_;
   TempObject temps_;
+  std::string data_tmp_;
   Metadata metadata_;
   bool batched_;
   int fd_;
@@ -148,8 +168,8 @@ class LocalBackend::Writer final : public ObjectWriter {
 Result<std::unique_ptr<ObjectWriter>> LocalBackend::open_writer(const std::string& key, const Metadata& metadata,
                                                                 bool batched) {
   TempObject temps = ASTACUS_TRY(plan_temps(key, metadata, batched));
-  int fd = ASTACUS_TRY(local::create_new_file(temps.data_tmp));
-  return std::make_unique<Writer>(*this, std::move(temps), metadata, batched, fd);
+  int fd = ASTACUS_TRY(local::create_new_file(data_tmp(temps)));
+  return std::make_unique<Writer>(*this, std::move(temps), metadata, fd);
 }
 
 Status LocalBackend::put_object(const std::string& key, std::string_view data, const Metadata& metadata,
@@ -162,12 +182,9 @@ Status LocalBackend::put_object(const std::string& key, std::string_view data, c
 Status LocalBackend::publish(const TempObject& object) {
   std::lock_guard lock(key_mutex(object.path));
   Status st = local::unlink_if_exists(with_suffix(object.path, kSidecarSuffix));
-  if (st) st = local::rename_file(object.data_tmp, object.path);
-  if (st) st = local::rename_file(object.sidecar_tmp, with_suffix(object.path, kSidecarSuffix));
-  if (!st) {
-    ignore_error(local::unlink_if_exists(object.data_tmp), "best-effort cleanup; the original error matters");
-    ignore_error(local::unlink_if_exists(object.sidecar_tmp), "best-effort cleanup");
-  }
+  if (st) st = local::rename_file(data_tmp(object), object.path);
+  if (st) st = local::rename_file(sidecar_tmp(object), with_suffix(object.path, kSidecarSuffix));
+  if (!st) remove_temps(object, "best-effort cleanup; the original error matters");
   return st;
 }
 
@@ -183,11 +200,10 @@ Status LocalBackend::add_pending(const TempObject& object, uint64_t bytes) {
   Batch full;
   {
     std::lock_guard lock(pending_mutex_);
-    auto [it, inserted] = pending_.try_emplace(object.path, object);
+    auto [it, inserted] = pending_.try_emplace(object.path, object.token);
     if (!inserted) {
-      ignore_error(local::unlink_if_exists(it->second.data_tmp), "replaced by a newer put");
-      ignore_error(local::unlink_if_exists(it->second.sidecar_tmp), "replaced by a newer put");
-      it->second = object;
+      remove_temps(batched(*it), "replaced by a newer put");
+      it->second = object.token;
     }
     pending_bytes_ += bytes;
     if (pending_.size() < limits_.objects && pending_bytes_ < limits_.bytes) return ok();
@@ -234,14 +250,12 @@ Status LocalBackend::publish_batch(const Batch& batch) {
   Status synced = sync_filesystem(root_);
   std::set<fs::path> dirs;
   std::optional<Error> first_error;
-  for (const auto& [path, object] : batch) {
+  for (const auto& entry : batch) {
+    TempObject object = batched(entry);
     Status st = synced ? publish(object) : synced;
-    if (!synced) {
-      ignore_error(local::unlink_if_exists(object.data_tmp), "never made durable");
-      ignore_error(local::unlink_if_exists(object.sidecar_tmp), "never made durable");
-    }
+    if (!synced) remove_temps(object, "never made durable");
     if (!st && !first_error) first_error = st.error();
-    dirs.insert(fs::path(path).parent_path());
+    dirs.insert(fs::path(entry.first).parent_path());
   }
   for (const auto& dir : dirs) {
     Status st = local::sync_directory(dir);
@@ -255,8 +269,7 @@ bool LocalBackend::drop_pending(const fs::path& path) {
   std::lock_guard lock(pending_mutex_);
   auto it = pending_.find(path.string());
   if (it == pending_.end()) return false;
-  ignore_error(local::unlink_if_exists(it->second.data_tmp), "superseded");
-  ignore_error(local::unlink_if_exists(it->second.sidecar_tmp), "superseded");
+  remove_temps(batched(*it), "superseded");
   pending_.erase(it);
   return true;
 }
@@ -266,10 +279,7 @@ LocalBackend::~LocalBackend() {
     std::lock_guard lock(background_mutex_);
     ignore_error(wait_for_background_locked(), "nobody is left to report it to");
   }
-  for (const auto& [path, object] : pending_) {
-    ignore_error(local::unlink_if_exists(object.data_tmp), "unflushed batch: never visible");
-    ignore_error(local::unlink_if_exists(object.sidecar_tmp), "unflushed batch: never visible");
-  }
+  for (const auto& entry : pending_) remove_temps(batched(entry), "unflushed batch: never visible");
 }
 
 Result<StoredObject> LocalBackend::read_once(const std::string& key, const fs::path& path,
