@@ -1,8 +1,18 @@
 #include "http/client.h"
 
+#include <algorithm>
+
 #include <httplib.h>
 
 namespace astacus::http {
+
+namespace {
+
+/// Request bodies up to this size are copied into httplib's request; bigger ones are streamed
+/// from the caller's string.
+constexpr size_t kCopiedBodyMax = size_t{64} << 10;
+
+}  // namespace
 
 Result<nlohmann::json> Response::json(const std::string& url) const {
   auto parsed = nlohmann::json::parse(body, nullptr, false);
@@ -59,8 +69,18 @@ Result<Response> request(const std::string& method, const std::string& url,
   // traffic is node to coordinator; it goes uncompressed.
   req.set_header("Accept-Encoding", "identity");
   if (options.body) {
-    req.body = *options.body;
     req.set_header("Content-Type", "application/json");
+    if (options.body->size() < kCopiedBodyMax) {
+      req.body = *options.body;
+    } else {
+      // Sent from the caller's string: httplib copies a Request (body included) on send, and an
+      // upload's body lists every blob of a node.
+      const std::string& body = *options.body;
+      req.content_length_ = body.size();
+      req.content_provider_ = [&body](size_t offset, size_t length, httplib::DataSink& sink) {
+        return sink.write(body.data() + offset, std::min(length, body.size() - offset));
+      };
+    }
   }
   // The body is received into a string sized from Content-Length: httplib's own grows by
   // doubling, which copied (and page-faulted) a 20 MB node answer several times over.

@@ -9,6 +9,7 @@ namespace {
 
 constexpr size_t kFiles = 0;
 constexpr size_t kHashes = 1;
+constexpr size_t kHashBlock = 4096;  // hashes per block (160 KiB)
 
 }  // namespace
 
@@ -34,7 +35,11 @@ Status SnapshotAnswerStream::on_element(size_t array, size_t index, std::string_
     return ok();
   }
   if (array == kHashes) {
-    hashes_.push_back(target.hashes.front());
+    if (hash_blocks_.empty() || hash_blocks_.back().size() == kHashBlock) {
+      hash_blocks_.emplace_back().reserve(kHashBlock);
+    }
+    hash_blocks_.back().push_back(target.hashes.front());
+    ++hash_count_;
     return ok();
   }
   ASTACUS_CHECK(to_sink(index == 0 ? "[" : ","));
@@ -55,10 +60,15 @@ Result<std::optional<SnapshotResult>> SnapshotAnswerStream::finish() {
     list_done_ = true;
   }
   if (result->hashes) {
-    result->hashes->swap(hashes_);
-  } else if (!hashes_.empty()) {
+    result->hashes->reserve(hash_count_);
+    for (auto& block : hash_blocks_) {
+      result->hashes->insert(result->hashes->end(), block.begin(), block.end());
+      std::vector<SnapshotHash>().swap(block);
+    }
+  } else if (hash_count_ > 0) {
     return std::nullopt;
   }
+  hash_blocks_.clear();
   return std::optional<SnapshotResult>(std::move(*result));
 }
 

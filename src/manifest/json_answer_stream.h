@@ -63,7 +63,10 @@ class SnapshotAnswerStream {
   ListSink on_list_text_;
   std::string path_;
   ArraySplitter splitter_;
-  std::vector<SnapshotHash> hashes_;
+  // The hashes in blocks of fixed size, moved into one exact vector at the end: a vector
+  // grown by doubling holds up to twice its entries, three times while it moves.
+  std::vector<std::vector<SnapshotHash>> hash_blocks_;
+  size_t hash_count_ = 0;
   std::vector<detail::FlatMember> members_;  // reused from entry to entry
   bool failed_ = false;                      // an entry did not convert
   bool list_done_ = false;

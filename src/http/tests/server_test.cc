@@ -1,6 +1,7 @@
 // send_json_pieces serves a body from shared pieces without joining them: a real server on
 // 127.0.0.1 and our client must see exactly the concatenation, whatever the piece sizes. The
-// client can take a body as it arrives (RequestOptions::on_body) instead of whole.
+// client can take a body as it arrives (RequestOptions::on_body) instead of whole, and sends
+// request bodies small and big alike.
 #include <gtest/gtest.h>
 
 #include <memory>
@@ -94,6 +95,32 @@ TEST(ClientOnBody, RefusingTheBodyFailsTheRequest) {
   ASSERT_FALSE(response);
   EXPECT_EQ(response.error().code, ErrorCode::kUnavailable);
   EXPECT_NE(response.error().message.find("/status"), std::string::npos) << response.error().message;
+}
+
+TEST(ClientBody, SmallAndBigRequestBodiesArriveWhole) {
+  httplib::Server server;
+  std::string received;
+  std::string content_type;
+  server.Post("/echo", [&](const Request& req, Reply& reply) {
+    received = req.body;
+    content_type = req.get_header_value("Content-Type");
+    send_json(reply, 200, nlohmann::json{{"size", req.body.size()}});
+  });
+  int port = server.bind_to_any_port("127.0.0.1");
+  ASSERT_GT(port, 0);
+  std::thread serving([&] { server.listen_after_bind(); });
+  for (size_t size : {size_t{0}, size_t{10}, size_t{5} << 20}) {  // copied, and streamed from the caller's string
+    std::string body(size, 'b');
+    for (size_t i = 0; i < size; i += 997) body[i] = static_cast<char>('a' + i % 26);
+    auto response = request("POST", "http://127.0.0.1:" + std::to_string(port) + "/echo",
+                            {std::chrono::seconds(10), body});
+    ASSERT_TRUE(response) << response.error().message;
+    EXPECT_EQ(response->status, 200);
+    EXPECT_TRUE(received == body) << size;
+    EXPECT_EQ(content_type, "application/json");
+  }
+  server.stop();
+  serving.join();
 }
 
 }  // namespace
