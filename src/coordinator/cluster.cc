@@ -92,10 +92,9 @@ void Cluster::unlock(const std::string& locker) {
   });
 }
 
-Result<std::string> Cluster::start_on_node(size_t index, const std::string& subpath,
-                                           const std::string& body) {
+Result<std::string> Cluster::start_on_node(size_t index, const std::string& subpath, std::string body) {
   std::string url = nodes_[index].url + "/" + subpath;
-  auto response = ASTACUS_TRY(http::request("POST", url, {std::chrono::seconds(10), body}));
+  auto response = ASTACUS_TRY(http::request("POST", url, {std::chrono::seconds(10), std::move(body)}));
   if (!response.ok()) {
     return errorf(ErrorCode::kUnavailable, "node {} ({}) refused {}: HTTP {} {}", index, url, subpath,
                   response.status, response.body);
@@ -151,17 +150,17 @@ Result<nlohmann::json> parse_summary(const http::Response& response, const std::
 }  // namespace
 
 Result<std::vector<Cluster::NodeOpResult>> Cluster::run_node_op(
-    const std::string& subpath, std::vector<std::optional<std::string>> bodies,
+    const std::string& subpath, const NodeBodies& body_of,
     const std::string& result_url, SubResultSignal& signal,
     const std::function<void(const manifest::Progress&)>& on_progress,
     const std::function<bool()>& cancelled, const std::function<Status(size_t, NodeOpResult&)>& on_final,
     const NodeAnswerStreams& answer_streams) {
   std::vector<std::optional<std::string>> status_urls(nodes_.size());
   for (size_t i = 0; i < nodes_.size(); ++i) {
-    if (!bodies[i]) continue;
-    std::string body = with_result_url(std::move(*bodies[i]), result_url);
-    bodies[i].reset();  // sent: not held while the nodes work
-    status_urls[i] = ASTACUS_TRY(start_on_node(i, subpath, body));
+    std::optional<std::string> body = body_of(i);
+    if (!body) continue;
+    // Moved into the request: freed once sent, not held while the nodes work.
+    status_urls[i] = ASTACUS_TRY(start_on_node(i, subpath, with_result_url(std::move(*body), result_url)));
   }
   std::vector<NodeOpResult> results(nodes_.size());
   std::vector<int> failures(nodes_.size(), 0);

@@ -47,6 +47,11 @@ class NodeAnswerStream {
   virtual Result<std::optional<std::string>> finish() = 0;
 };
 
+/// The request body of node `index` (JSON object text), or nullopt to skip the node. Asked for
+/// just before the node is started, so only one big body (an upload's blob list) exists at a
+/// time.
+using NodeBodies = std::function<std::optional<std::string>(size_t index)>;
+
 /// Makes the stream for one poll of node `index` (each poll gets a new one). The maker may keep
 /// a share of it, to take what it read once the poll finds the answer final.
 using NodeAnswerStreams = std::function<std::shared_ptr<NodeAnswerStream>(size_t index)>;
@@ -71,9 +76,9 @@ class Cluster {
     bool streamed = false;   // body lacks the big parts: the stream made for this poll read them
   };
 
-  /// Starts POST <node>/<subpath> with bodies[i] (JSON object text) on each node i that has a
-  /// body ("result_url" added), then polls until every result is final. Bodies are text so a
-  /// step can write a big one (an upload's blob list) without a DOM; each is freed once sent. Returns results (null summaries for
+  /// Starts POST <node>/<subpath> with body_of(i) on each node i that has a body ("result_url"
+  /// added), then polls until every result is final. Bodies are text so a step can write a big
+  /// one (an upload's blob list) without a DOM; each is freed once sent. Returns results (null summaries for
   /// skipped nodes). Fails naming the node when a start fails, a node reports failure, or polling
   /// fails `maximum_failures` times in a row. `on_progress` gets the merged progress.
   /// `on_final` (optional) gets each node's result as soon as it is final, so a step can convert
@@ -81,7 +86,7 @@ class Cluster {
   /// `answer_streams`, each poll's answer goes through a new stream as it arrives; an answer a
   /// stream could not read (or an HTTP error status) is fetched again whole.
   Result<std::vector<NodeOpResult>> run_node_op(
-      const std::string& subpath, std::vector<std::optional<std::string>> bodies,
+      const std::string& subpath, const NodeBodies& body_of,
       const std::string& result_url, SubResultSignal& signal,
       const std::function<void(const manifest::Progress&)>& on_progress,
       const std::function<bool()>& cancelled,
@@ -93,8 +98,7 @@ class Cluster {
 
  private:
   LockOutcome call_all(const std::string& path_and_query, std::string* problems = nullptr);
-  Result<std::string> start_on_node(size_t index, const std::string& subpath,
-                                    const std::string& body);
+  Result<std::string> start_on_node(size_t index, const std::string& subpath, std::string body);
   /// GETs a status URL, through a stream when there are `streams` (`streamed` says whether the
   /// body is then the stream's skeleton).
   Result<http::Response> fetch_status(size_t index, const std::string& url, const NodeAnswerStreams& streams,

@@ -36,11 +36,11 @@ Result<HexdigestSet> list_hexdigest_set(storage::ObjectStore& store) {
 
 Result<std::vector<Cluster::NodeOpResult>> run_on_nodes(
     OpContext& context, const std::string& step, const std::string& subpath,
-    std::vector<std::optional<std::string>> bodies,
+    const NodeBodies& body_of,
     const std::function<Status(size_t, Cluster::NodeOpResult&)>& on_final = nullptr,
     const NodeAnswerStreams& answer_streams = nullptr) {
   auto results = context.cluster->run_node_op(
-      subpath, std::move(bodies), context.result_url, *context.signal,
+      subpath, body_of, context.result_url, *context.signal,
       [&](const manifest::Progress& p) { context.report_progress(step, p); }, context.cancelled, on_final,
       answer_streams);
   if (results && context.traffic) {
@@ -63,7 +63,8 @@ Result<std::vector<Cluster::NodeOpResult>> run_on_nodes(
   for (size_t i = 0; i < bodies.size(); ++i) {
     if (bodies[i]) texts[i] = bodies[i]->dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
   }
-  return run_on_nodes(context, step, subpath, std::move(texts), on_final, answer_streams);
+  NodeBodies body_of = [&texts](size_t i) { return std::move(texts[i]); };
+  return run_on_nodes(context, step, subpath, body_of, on_final, answer_streams);
 }
 
 /// {"hashes":[{"hexdigest":..,"size":..},...],"storage":..,"validate_file_hashes":true} as text:
@@ -133,15 +134,20 @@ Status ListHexdigestsStep::run(OpContext& context) {
 
 Status UploadBlocksStep::run(OpContext& context) {
   auto plan = build_node_index_datas(context.snapshot_results, context.stored_hexdigests);
-  std::vector<std::optional<std::string>> bodies(context.cluster->size());
+  std::vector<std::vector<manifest::SnapshotHash>> hashes(context.cluster->size());
   for (auto& assignment : plan) {
-    if (assignment.hashes.empty() || assignment.node_index >= bodies.size()) continue;
-    bodies[assignment.node_index] = upload_body(assignment.hashes, context.store->name());
-    std::vector<manifest::SnapshotHash>().swap(assignment.hashes);
+    if (assignment.node_index < hashes.size()) hashes[assignment.node_index] = std::move(assignment.hashes);
   }
-  std::vector<bool> uploading(bodies.size());
-  for (size_t i = 0; i < bodies.size(); ++i) uploading[i] = bodies[i].has_value();
-  auto results = ASTACUS_TRY(run_on_nodes(context, name(), "upload", std::move(bodies)));
+  std::vector<bool> uploading(hashes.size());
+  for (size_t i = 0; i < hashes.size(); ++i) uploading[i] = !hashes[i].empty();
+  // Each node's body (~100 bytes per blob) is written just before it is sent.
+  NodeBodies body_of = [&](size_t i) -> std::optional<std::string> {
+    if (hashes[i].empty()) return std::nullopt;
+    std::string body = upload_body(hashes[i], context.store->name());
+    std::vector<manifest::SnapshotHash>().swap(hashes[i]);
+    return body;
+  };
+  auto results = ASTACUS_TRY(run_on_nodes(context, name(), "upload", body_of));
   context.upload_results.clear();
   for (size_t i = 0; i < results.size(); ++i) {
     if (!uploading[i]) continue;

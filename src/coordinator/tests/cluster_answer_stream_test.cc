@@ -68,8 +68,9 @@ Outcome snapshot_through_streams(const StandInNode& node) {
     out.taken = std::move(*read);
     return ok();
   };
-  out.results = cluster.run_node_op("snapshot", {std::string("{}")}, "http://127.0.0.1:1/result", signal, nullptr,
-                                    nullptr, on_final, streams);
+  NodeBodies body_of = [](size_t) { return std::optional<std::string>("{}"); };
+  out.results = cluster.run_node_op("snapshot", body_of, "http://127.0.0.1:1/result", signal, nullptr, nullptr,
+                                    on_final, streams);
   out.list_kept = lists.has(0);
   return out;
 }

@@ -104,7 +104,7 @@ class NodeFileListsRead : public testing::TestWithParam<bool> {  // read as it a
 INSTANTIATE_TEST_SUITE_P(WholeOrAsItArrives, NodeFileListsRead, testing::Bool());
 
 TEST_P(NodeFileListsRead, SplicedManifestIsByteIdenticalToTheParsedOne) {
-  std::vector<manifest::SnapshotResult> full = {node_result(0, 3000), node_result(1, 0), node_result(2, 17)};
+  std::vector<manifest::SnapshotResult> full = {node_result(0, 9000), node_result(1, 0), node_result(2, 17)};
   full[1].state->files.clear();  // a node with no files: its writer omits state.files
   NodeFileLists lists(full.size());
   std::vector<manifest::SnapshotResult> outlines;
