@@ -49,5 +49,7 @@ Status write_manifest(const BackupManifest& manifest, const TextSink& sink, size
 /// The members of a SnapshotResult before hostname/az/progress ("start" ... "hashes"), without
 /// braces: what a node's snapshot op puts in front of its own hostname, az and progress.
 void append_snapshot_result_members(std::string& out, const SnapshotResult& v);
+/// The same text handed to `sink` in pieces of about `chunk` bytes, never whole.
+Status write_snapshot_result_members(const SnapshotResult& v, const TextSink& sink, size_t chunk = 64 << 10);
 
 }  // namespace astacus::manifest

@@ -304,6 +304,15 @@ void append_snapshot_result_members(std::string& out, const SnapshotResult& v) {
   append_result_members(out, v, nullptr);
 }
 
+Status write_snapshot_result_members(const SnapshotResult& v, const TextSink& sink, size_t chunk) {
+  std::string out;
+  out.reserve(chunk + 64 * 1024);
+  Spill spill{sink, chunk};
+  append_result_members(out, v, &spill);
+  if (!spill.status) return spill.status;
+  return sink(out);
+}
+
 void append_json(std::string& out, const SnapshotResult& v) { append_result(out, v, nullptr); }
 
 void append_json(std::string& out, const SnapshotUploadResult& v) {

@@ -150,6 +150,15 @@ TEST(ManifestJsonText, SnapshotResultMembersPrecedeNodeFields) {
   std::string whole = direct(r);
   EXPECT_EQ(whole.substr(0, members.size() + 1), "{" + members);
   EXPECT_EQ(whole.substr(members.size() + 1, 12), ",\"hostname\":");
+  std::string written;
+  int pieces = 0;
+  ASSERT_TRUE(write_snapshot_result_members(r, [&](std::string_view piece) {
+    written.append(piece);
+    ++pieces;
+    return ok();
+  }, 64));
+  EXPECT_EQ(written, members);
+  EXPECT_GT(pieces, 1);
 }
 
 }  // namespace
