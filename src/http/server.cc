@@ -26,24 +26,27 @@ void send_json_text(Reply& reply, int status, std::string body) {
   reply.set_header("Content-Type", "application/json");
 }
 
-void send_json_pieces(Reply& reply, int status, std::vector<std::shared_ptr<const std::string>> pieces) {
+void send_json_around(Reply& reply, int status, std::string head, std::shared_ptr<const BodySource> middle,
+                      std::string tail) {
   reply.status = status;
-  size_t total = 0;
-  for (const auto& piece : pieces) total += piece->size();
+  const size_t middle_size = middle->size();
+  const size_t total = head.size() + middle_size + tail.size();
   constexpr size_t kMaxWrite = 1 << 20;
-  // Called with any offset (ranges too); writes from the piece that holds it, at most 1 MiB.
+  // httplib asks for the bytes from `offset` on, in order: the middle is written whole in one
+  // call, from its start.
   reply.set_content_provider(
       total, "application/json",
-      [pieces = std::move(pieces)](size_t offset, size_t length, httplib::DataSink& sink) {
-        for (const auto& piece : pieces) {
-          if (offset >= piece->size()) {
-            offset -= piece->size();
-            continue;
-          }
-          size_t n = std::min({piece->size() - offset, length, kMaxWrite});
-          return sink.write(piece->data() + offset, n);
+      [head = std::move(head), middle = std::move(middle), tail = std::move(tail), middle_size](
+          size_t offset, size_t length, httplib::DataSink& sink) {
+        if (offset < head.size()) return sink.write(head.data() + offset, std::min({head.size() - offset, length, kMaxWrite}));
+        offset -= head.size();
+        if (offset < middle_size) {
+          if (offset != 0) return false;  // a restart in the middle: not supported
+          return middle->write_to([&sink](std::string_view bytes) { return sink.write(bytes.data(), bytes.size()); });
         }
-        return false;  // past the end
+        offset -= middle_size;
+        if (offset >= tail.size()) return false;  // past the end
+        return sink.write(tail.data() + offset, std::min({tail.size() - offset, length, kMaxWrite}));
       });
 }
 

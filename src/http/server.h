@@ -23,9 +23,20 @@ void send_json(Reply& reply, int status, const nlohmann::json& body);
 void send_json(Reply& reply, int status, const nlohmann::ordered_json& body);
 /// A body that is already JSON text.
 void send_json_text(Reply& reply, int status, std::string body);
-/// A JSON body that is the concatenation of `pieces`, sent from them as they are (no copy of a
-/// big shared piece); Content-Length is their total size.
-void send_json_pieces(Reply& reply, int status, std::vector<std::shared_ptr<const std::string>> pieces);
+/// A part of a reply body made as it is sent (a text kept compressed): its exact size, and its
+/// bytes in order.
+class BodySource {
+ public:
+  virtual ~BodySource() = default;
+  virtual uint64_t size() const = 0;
+  /// Writes every byte, in order, to `out`; false when `out` refused a piece or the bytes could
+  /// not be made.
+  virtual bool write_to(const std::function<bool(std::string_view)>& out) const = 0;
+};
+/// A JSON body that is `head`, then `middle`'s bytes (made as they are sent), then `tail`;
+/// Content-Length is their total size.
+void send_json_around(Reply& reply, int status, std::string head, std::shared_ptr<const BodySource> middle,
+                      std::string tail);
 /// {"detail": detail} with `status`.
 void send_detail(Reply& reply, int status, const nlohmann::ordered_json& detail);
 /// Maps an Error to a status (NotFound 404, InvalidArgument 422, Conflict/Busy 409,

@@ -2,7 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include "codec/compressed_text.h"
 #include "http/client.h"
+#include "http/server.h"
 #include "node/node_ops.h"
 
 namespace astacus::node {
@@ -15,6 +17,32 @@ double ttl_param(const http::Request& req) {
     return -1;
   }
 }
+
+/// An op's members (a snapshot's file list and hashes), decompressed as a status reply sends them.
+class CompressedBody final : public http::BodySource {
+ public:
+  explicit CompressedBody(std::shared_ptr<const codec::CompressedText> text) : text_(std::move(text)) {}
+  uint64_t size() const override { return text_->text_size(); }
+  bool write_to(const std::function<bool(std::string_view)>& out) const override {
+    Forward sink(out);
+    Status st = text_->write(sink);
+    if (!st && !sink.refused) spdlog::error("sending an op result failed: {}", st.error().message);
+    return st.has_value();
+  }
+
+ private:
+  struct Forward final : codec::ByteSink {
+    explicit Forward(const std::function<bool(std::string_view)>& out) : out(out) {}
+    Status write(std::string_view bytes) override {
+      if (out(bytes)) return ok();
+      refused = true;
+      return make_error(ErrorCode::kUnavailable, "the client went away");
+    }
+    const std::function<bool(std::string_view)>& out;
+    bool refused = false;
+  };
+  std::shared_ptr<const codec::CompressedText> text_;
+};
 
 void send_lock_status(http::Reply& reply, const Status& status, bool locked_after) {
   if (status) {
@@ -169,10 +197,9 @@ void Node::get_op_status(const http::Request& req, http::Reply& reply, const std
                                           {"message", "Unknown operation id"}});
   }
   auto pieces = op->result_pieces(services_.hostname(), services_.config().az);
-  std::vector<std::shared_ptr<const std::string>> parts{std::make_shared<const std::string>(std::move(pieces.head))};
-  if (pieces.members) parts.push_back(std::move(pieces.members));
-  parts.push_back(std::make_shared<const std::string>(std::move(pieces.tail)));
-  http::send_json_pieces(reply, 200, std::move(parts));
+  if (!pieces.members) return http::send_json_text(reply, 200, pieces.head + pieces.tail);
+  http::send_json_around(reply, 200, std::move(pieces.head), std::make_shared<CompressedBody>(std::move(pieces.members)),
+                         std::move(pieces.tail));
 }
 
 }  // namespace astacus::node

@@ -44,15 +44,15 @@ void NodeOp::set_field(const std::string& name, nlohmann::ordered_json value) {
   fields_[name] = std::move(value);
 }
 
-void NodeOp::set_members_text(std::string members) {
-  auto text = std::make_shared<const std::string>(std::move(members));
+void NodeOp::set_members(codec::CompressedText members) {
+  auto shared = std::make_shared<const codec::CompressedText>(std::move(members));
   std::lock_guard lock(mutex_);
-  members_text_ = std::move(text);
+  members_ = std::move(shared);
 }
 
 void NodeOp::set_error(const std::string& message) {
   std::lock_guard lock(mutex_);
-  members_text_.reset();
+  members_.reset();
   fields_["error"] = message;
 }
 
@@ -63,7 +63,7 @@ NodeOp::ResultPieces NodeOp::result_pieces(const std::string& hostname, const st
   manifest::Progress progress;
   {
     std::lock_guard lock(mutex_);
-    if (with_members && members_text_ && !members_text_->empty()) pieces.members = members_text_;
+    if (with_members && members_ && members_->text_size() > 0) pieces.members = members_;
     fields = manifest::dump_compact(fields_);
     progress = progress_;
   }
@@ -88,12 +88,14 @@ NodeOp::ResultPieces NodeOp::result_pieces(const std::string& hostname, const st
 std::string NodeOp::result_text(const std::string& hostname, const std::string& az,
                                 bool with_members) const {
   ResultPieces pieces = result_pieces(hostname, az, with_members);
-  std::string out;
-  out.reserve(pieces.head.size() + (pieces.members ? pieces.members->size() : 0) + pieces.tail.size());
-  out += pieces.head;
-  if (pieces.members) out += *pieces.members;
-  out += pieces.tail;
-  return out;
+  codec::StringSink out;
+  out.out.reserve(pieces.head.size() + (pieces.members ? pieces.members->text_size() : 0) + pieces.tail.size());
+  out.out += pieces.head;
+  // A finished CompressedText decompresses; the only failure would be a bug, and it shows as
+  // a result the coordinator refuses.
+  if (pieces.members) ignore_error(pieces.members->write(out), "see above");
+  out.out += pieces.tail;
+  return std::move(out.out);
 }
 
 }  // namespace astacus::node

@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "codec/compressed_text.h"
 #include "manifest/types.h"
 
 namespace astacus::node {
@@ -33,10 +34,11 @@ class NodeOp {
   void set_fields(nlohmann::ordered_json fields);
   /// Sets (or replaces) one op-specific result field.
   void set_field(const std::string& name, nlohmann::ordered_json value);
-  /// Sets op-specific members given as JSON text without braces (`"a":1,"b":[...]`), for
-  /// results too big for a DOM (a snapshot's file list: ~1 KB per file as nlohmann JSON).
-  /// They come first in the result, before the set_field fields.
-  void set_members_text(std::string members);
+  /// Sets op-specific members given as JSON text without braces (`"a":1,"b":[...]`), kept
+  /// compressed: a snapshot's file list and hashes are ~300 bytes per file as text (~1 KB as
+  /// nlohmann JSON), held until the next op. They come first in the result, before the
+  /// set_field fields.
+  void set_members(codec::CompressedText members);
   /// A failed op's result: drops the members text and adds "error"; set_field fields stay.
   void set_error(const std::string& message);
   /// Full result as compact JSON: {members text..., fields..., "hostname", "az", "progress"}.
@@ -44,11 +46,11 @@ class NodeOp {
   /// is ignored by coordinators, so it need not carry a snapshot's file list again).
   std::string result_text(const std::string& hostname, const std::string& az,
                           bool with_members = true) const;
-  /// result_text as `head` + *members (when set) + `tail`, the members text shared, not copied:
-  /// a snapshot's is ~230 bytes per file, and a status reply sends it as it is.
+  /// result_text as `head` + *members (when set) + `tail`, the members shared, not copied:
+  /// a status reply decompresses them as it sends them.
   struct ResultPieces {
     std::string head;
-    std::shared_ptr<const std::string> members;
+    std::shared_ptr<const codec::CompressedText> members;
     std::string tail;
   };
   ResultPieces result_pieces(const std::string& hostname, const std::string& az,
@@ -61,7 +63,7 @@ class NodeOp {
   mutable std::mutex mutex_;
   manifest::Progress progress_;
   nlohmann::ordered_json fields_ = nlohmann::ordered_json::object();
-  std::shared_ptr<const std::string> members_text_;  // shared so result_text copies outside the lock
+  std::shared_ptr<const codec::CompressedText> members_;  // shared: read outside the lock
 };
 
 }  // namespace astacus::node

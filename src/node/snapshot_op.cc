@@ -4,24 +4,6 @@
 
 namespace astacus::node {
 
-namespace {
-
-/// Bytes of a file entry and its hash without the path: the keys, a 64-digit hexdigest twice and
-/// room for the numbers. Reserving it all up front matters: a text that outgrows its reserve is
-/// copied into one twice as large, so 3x its size exists while both do.
-constexpr size_t kEntryTextBytes = 270;
-
-size_t members_text_size_estimate(const manifest::SnapshotState& state) {
-  size_t bytes = 1024;
-  for (const auto& file : state.files) {
-    bytes += kEntryTextBytes + file.relative_path.size();
-    if (file.content_b64) bytes += file.content_b64->size();
-  }
-  return bytes;
-}
-
-}  // namespace
-
 Status run_snapshot(NodeServices& services, NodeOp& op, const SnapshotRequest& request,
                     const StillValid& valid) {
   std::lock_guard lock(services.snapshot_mutex());
@@ -44,10 +26,12 @@ Status run_snapshot(NodeServices& services, NodeOp& op, const SnapshotRequest& r
   result.state = std::move(state);
   result.hashes = std::move(hashes);
   result.end = now_utc();
-  std::string members;
-  members.reserve(members_text_size_estimate(*result.state));
-  manifest::append_snapshot_result_members(members, result);
-  op.set_members_text(std::move(members));
+  // Written and compressed piece by piece: the text (~300 bytes per file) never exists whole.
+  codec::CompressedText members;
+  ASTACUS_CHECK(manifest::write_snapshot_result_members(
+      result, [&members](std::string_view piece) { return members.append(piece); }));
+  ASTACUS_CHECK(members.finish());
+  op.set_members(std::move(members));
   return ok();
 }
 
