@@ -18,6 +18,7 @@
 #include <vector>
 
 #include "base/result.h"
+#include "codec/compressed_text.h"
 #include "coordinator/cluster.h"
 #include "manifest/json_text.h"
 #include "manifest/types.h"
@@ -26,13 +27,6 @@ namespace astacus::coordinator {
 
 class NodeFileLists final : public manifest::FileListTexts {
  public:
-  /// A list's compressed text, in pieces of at most ~1 MiB: one string would hold up to twice
-  /// the text while it grows.
-  struct Compressed {
-    std::vector<std::string> chunks;
-    uint64_t text_size = 0;  // the list text's length
-  };
-
   /// Reads one node's snapshot answer as it arrives: every entry checked as read() checks it,
   /// the hashes kept, the file list compressed as it comes.
   class AnswerReader;
@@ -62,9 +56,9 @@ class NodeFileLists final : public manifest::FileListTexts {
   size_t allocated_bytes() const;
 
  private:
-  Status keep(size_t index, Compressed list);
+  Status keep(size_t index, codec::CompressedText list);
 
-  std::vector<std::optional<Compressed>> lists_;  // by node index
+  std::vector<std::optional<codec::CompressedText>> lists_;  // by node index
 };
 
 class NodeFileLists::AnswerReader final : public NodeAnswerStream {
