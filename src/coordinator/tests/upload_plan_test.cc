@@ -1,5 +1,8 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <random>
+
 #include "coordinator/upload_plan.h"
 
 namespace astacus::coordinator {
@@ -55,6 +58,57 @@ TEST(UploadPlan, SnapshotResultsPlanLikeTheirHashLists) {
       {3, {h("3-1", 1), h("23-2", 2)}, 3},
   };
   EXPECT_EQ(build_node_index_datas(results, {"2-1"}), expected);
+}
+
+
+/// The plan as Python builds it, written plainly: a list of distinct (hexdigest, size) in order
+/// of first appearance with every entry's node, stably sorted, then assigned.
+std::vector<NodeIndexData> reference_plan(const std::vector<std::vector<SnapshotHash>>& nodes,
+                                          const std::vector<std::string>& stored) {
+  std::vector<std::pair<SnapshotHash, std::vector<size_t>>> blobs;
+  for (size_t node = 0; node < nodes.size(); ++node) {
+    for (const auto& hash : nodes[node]) {
+      if (std::find(stored.begin(), stored.end(), hash.hexdigest.str()) != stored.end()) continue;
+      auto it = std::find_if(blobs.begin(), blobs.end(), [&](const auto& b) { return b.first == hash; });
+      if (it == blobs.end()) it = blobs.insert(blobs.end(), {hash, {}});
+      it->second.push_back(node);
+    }
+  }
+  std::stable_sort(blobs.begin(), blobs.end(), [](const auto& a, const auto& b) {
+    if (a.second.size() != b.second.size()) return a.second.size() < b.second.size();
+    return a.first.size > b.first.size;
+  });
+  std::vector<NodeIndexData> datas(nodes.size());
+  for (size_t i = 0; i < datas.size(); ++i) datas[i].node_index = i;
+  for (const auto& [hash, holders] : blobs) {
+    size_t best = *std::min_element(holders.begin(), holders.end(), [&](size_t a, size_t b) {
+      return std::pair(datas[a].total_size, a) < std::pair(datas[b].total_size, b);
+    });
+    datas[best].hashes.push_back(hash);
+    datas[best].total_size += hash.size;
+  }
+  std::erase_if(datas, [](const NodeIndexData& d) { return d.hashes.empty(); });
+  return datas;
+}
+
+TEST(UploadPlan, AgreesWithAPlainReferenceOnRandomClusters) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 500; ++round) {
+    std::vector<std::vector<SnapshotHash>> nodes(1 + rng() % 5);
+    for (auto& hashes : nodes) {
+      for (size_t n = rng() % 40; n > 0; --n) {
+        // Few digests and sizes: repeats within and across nodes, one digest with two sizes.
+        hashes.push_back({fmt::format("{:064x}", rng() % 25), static_cast<int64_t>(1 + rng() % 3)});
+      }
+    }
+    std::vector<std::string> stored;
+    for (int i = 0; i < 25; ++i) {
+      if (rng() % 4 == 0) stored.push_back(fmt::format("{:064x}", i));
+    }
+    HexdigestSet stored_set;
+    for (const auto& s : stored) stored_set.insert(manifest::Hexdigest(s));
+    ASSERT_EQ(build_node_index_datas(nodes, stored_set), reference_plan(nodes, stored)) << round;
+  }
 }
 
 }  // namespace
