@@ -81,7 +81,7 @@ const std::string kTail = R"("hashes":[{"hexdigest":")" + std::string(64, 'a') +
                           R"(","size":3}],"files":1,"total_size":3,"hostname":"h","az":"az",)"
                           R"("progress":{"handled":1,"failed":0,"total":1,"final":true}})";
 
-TEST(ClusterAnswerStream, AReadableAnswerIsFetchedOnceAndReadAsItArrives) {
+TEST(StandInNodeAnswerStream, AReadableAnswerIsFetchedOnceAndReadAsItArrives) {
   StandInNode node(R"({"state":{"root_globs":["*"],"files":[)" + kFile + "]}," + kTail);
   Outcome out = snapshot_through_streams(node);
   ASSERT_TRUE(out.results) << out.results.error().message;
@@ -94,7 +94,7 @@ TEST(ClusterAnswerStream, AReadableAnswerIsFetchedOnceAndReadAsItArrives) {
   EXPECT_FALSE((*out.results)[0].summary.contains("state"));
 }
 
-TEST(ClusterAnswerStream, AnAnswerTheStreamCannotReadIsFetchedAgainWhole) {
+TEST(StandInNodeAnswerStream, AnAnswerTheStreamCannotReadIsFetchedAgainWhole) {
   // "state" twice: the whole-text parser takes the last one; a stream cannot know which.
   StandInNode node(R"({"state":{"files":[]},"state":{"root_globs":["*"],"files":[)" + kFile + "]}," + kTail);
   Outcome out = snapshot_through_streams(node);
@@ -105,7 +105,7 @@ TEST(ClusterAnswerStream, AnAnswerTheStreamCannotReadIsFetchedAgainWhole) {
   EXPECT_EQ(out.taken->state->files.size() + (out.list_kept ? 1 : 0), 1u);
 }
 
-TEST(ClusterAnswerStream, ABadEntryIsReportedAsTheWholeTextParserReportsIt) {
+TEST(StandInNodeAnswerStream, ABadEntryIsReportedAsTheWholeTextParserReportsIt) {
   std::string bad = kFile;
   bad.replace(bad.find("\"mtime_ns\":1"), 12, "\"mtime_ns\":\"x\"");
   StandInNode node(R"({"state":{"root_globs":["*"],"files":[)" + bad + "]}," + kTail);

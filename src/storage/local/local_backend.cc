@@ -202,7 +202,7 @@ Status LocalBackend::add_pending(const TempObject& object, uint64_t bytes) {
     std::lock_guard lock(pending_mutex_);
     auto [it, inserted] = pending_.try_emplace(object.path, object.token);
     if (!inserted) {
-      remove_temps(batched(*it), "replaced by a newer put");
+      remove_temps(pending_object(*it), "replaced by a newer put");
       it->second = object.token;
     }
     pending_bytes_ += bytes;
@@ -251,7 +251,7 @@ Status LocalBackend::publish_batch(const Batch& batch) {
   std::set<fs::path> dirs;
   std::optional<Error> first_error;
   for (const auto& entry : batch) {
-    TempObject object = batched(entry);
+    TempObject object = pending_object(entry);
     Status st = synced ? publish(object) : synced;
     if (!synced) remove_temps(object, "never made durable");
     if (!st && !first_error) first_error = st.error();
@@ -269,7 +269,7 @@ bool LocalBackend::drop_pending(const fs::path& path) {
   std::lock_guard lock(pending_mutex_);
   auto it = pending_.find(path.string());
   if (it == pending_.end()) return false;
-  remove_temps(batched(*it), "superseded");
+  remove_temps(pending_object(*it), "superseded");
   pending_.erase(it);
   return true;
 }
@@ -279,7 +279,7 @@ LocalBackend::~LocalBackend() {
     std::lock_guard lock(background_mutex_);
     ignore_error(wait_for_background_locked(), "nobody is left to report it to");
   }
-  for (const auto& entry : pending_) remove_temps(batched(entry), "unflushed batch: never visible");
+  for (const auto& entry : pending_) remove_temps(pending_object(entry), "unflushed batch: never visible");
 }
 
 Result<StoredObject> LocalBackend::read_once(const std::string& key, const fs::path& path,

@@ -93,7 +93,7 @@ class LocalBackend : public Backend {
   std::string sidecar_tmp(const TempObject& object) const;
   std::string temp_dir(const TempObject& object) const;
   using Batch = std::map<std::string, uint64_t>;  // the token of each batched object, by path
-  static TempObject batched(const Batch::value_type& entry) { return {entry.first, entry.second, true}; }
+  static TempObject pending_object(const Batch::value_type& entry) { return {entry.first, entry.second, true}; }
   void remove_temps(const TempObject& object, std::string_view why) const;
   /// Hands a complete, unsynced object to the next flush(); a full batch is published in the
   /// background (the error of an earlier background batch is returned here or by flush()).
