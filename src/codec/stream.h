@@ -5,6 +5,7 @@
 // live beside the whole-buffer functions: compression_stream.h, envelope_stream.h.
 // One transform object per stream; not thread-safe.
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -31,6 +32,16 @@ class StringSink final : public ByteSink {
     return ok();
   }
   std::string out;
+};
+
+/// Hands every piece to a function (which the sink refers to, not owns).
+class FunctionSink final : public ByteSink {
+ public:
+  explicit FunctionSink(const std::function<Status(std::string_view)>& f) : f_(f) {}
+  Status write(std::string_view bytes) override { return f_(bytes); }
+
+ private:
+  const std::function<Status(std::string_view)>& f_;
 };
 
 /// update() any number of times (inputs of any size, including 0 bytes), then finish() once.

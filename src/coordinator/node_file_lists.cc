@@ -25,14 +25,6 @@ std::optional<std::string_view> files_array_text(std::string_view text) {
   return state_text.substr(files->offset, files->size);
 }
 
-class TextSinkAdapter final : public codec::ByteSink {
- public:
-  explicit TextSinkAdapter(const manifest::TextSink& sink) : sink_(sink) {}
-  Status write(std::string_view bytes) override { return sink_(bytes); }
-
- private:
-  const manifest::TextSink& sink_;
-};
 
 }  // namespace
 
@@ -114,7 +106,7 @@ bool NodeFileLists::has(size_t index) const { return index < lists_.size() && li
 
 Status NodeFileLists::write(size_t index, const manifest::TextSink& sink) const {
   if (!has(index)) return errorf(ErrorCode::kInternal, "no file list kept for node {}", index);
-  TextSinkAdapter out(sink);
+  codec::FunctionSink out(sink);
   return lists_[index]->write(out);
 }
 

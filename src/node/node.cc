@@ -24,23 +24,19 @@ class CompressedBody final : public http::BodySource {
   explicit CompressedBody(std::shared_ptr<const codec::CompressedText> text) : text_(std::move(text)) {}
   uint64_t size() const override { return text_->text_size(); }
   bool write_to(const std::function<bool(std::string_view)>& out) const override {
-    Forward sink(out);
+    bool refused = false;
+    std::function<Status(std::string_view)> forward = [&](std::string_view bytes) -> Status {
+      if (out(bytes)) return ok();
+      refused = true;
+      return make_error(ErrorCode::kUnavailable, "the client went away");
+    };
+    codec::FunctionSink sink(forward);
     Status st = text_->write(sink);
-    if (!st && !sink.refused) spdlog::error("sending an op result failed: {}", st.error().message);
+    if (!st && !refused) spdlog::error("sending an op result failed: {}", st.error().message);
     return st.has_value();
   }
 
  private:
-  struct Forward final : codec::ByteSink {
-    explicit Forward(const std::function<bool(std::string_view)>& out) : out(out) {}
-    Status write(std::string_view bytes) override {
-      if (out(bytes)) return ok();
-      refused = true;
-      return make_error(ErrorCode::kUnavailable, "the client went away");
-    }
-    const std::function<bool(std::string_view)>& out;
-    bool refused = false;
-  };
   std::shared_ptr<const codec::CompressedText> text_;
 };
 

@@ -198,23 +198,10 @@ Status ObjectStore::download_blob_to(const std::string& hexdigest, codec::ByteSi
   return download_to(blob_key(hexdigest), out);
 }
 
-namespace {
-
-class FunctionSink final : public codec::ByteSink {
- public:
-  explicit FunctionSink(const std::function<Status(std::string_view)>& f) : f_(f) {}
-  Status write(std::string_view bytes) override { return f_(bytes); }
-
- private:
-  const std::function<Status(std::string_view)>& f_;
-};
-
-}  // namespace
-
 Status ObjectStore::download_json_each(const std::string& name,
                                        const std::function<Status(std::string_view)>& on_piece) {
   ASTACUS_CHECK(check_name("manifest", name));
-  FunctionSink out(on_piece);
+  codec::FunctionSink out(on_piece);
   return download_to(fmt::format("{}/{}", kJsonDir, name), out);
 }
 
