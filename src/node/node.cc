@@ -175,7 +175,7 @@ void Node::finish_op(const std::shared_ptr<NodeOp>& op, const Status& status,
   op->finish(status.has_value());
   ops_.set_state(op->id(), status ? ops::OpState::kDone : ops::OpState::kFail);
   if (!op->result_url() || !ops_.is_current(op->id()) || services_.lock().locker() != locker) return;
-  auto body = op->result_text(services_.hostname(), services_.config().az, /*with_members=*/false);
+  auto body = op->bare_result_text(services_.hostname(), services_.config().az);
   auto sent = http::request("PUT", *op->result_url(), {std::chrono::seconds(10), body});
   if (!sent) spdlog::warn("result callback to {} failed: {}", *op->result_url(), sent.error().message);
 }

@@ -85,17 +85,9 @@ NodeOp::ResultPieces NodeOp::result_pieces(const std::string& hostname, const st
   return pieces;
 }
 
-std::string NodeOp::result_text(const std::string& hostname, const std::string& az,
-                                bool with_members) const {
-  ResultPieces pieces = result_pieces(hostname, az, with_members);
-  codec::StringSink out;
-  out.out.reserve(pieces.head.size() + (pieces.members ? pieces.members->text_size() : 0) + pieces.tail.size());
-  out.out += pieces.head;
-  // A finished CompressedText decompresses; the only failure would be a bug, and it shows as
-  // a result the coordinator refuses.
-  if (pieces.members) ignore_error(pieces.members->write(out), "see above");
-  out.out += pieces.tail;
-  return std::move(out.out);
+std::string NodeOp::bare_result_text(const std::string& hostname, const std::string& az) const {
+  ResultPieces pieces = result_pieces(hostname, az, /*with_members=*/false);
+  return pieces.head + pieces.tail;
 }
 
 }  // namespace astacus::node

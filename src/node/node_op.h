@@ -41,13 +41,13 @@ class NodeOp {
   void set_members(codec::CompressedText members);
   /// A failed op's result: drops the members text and adds "error"; set_field fields stay.
   void set_error(const std::string& message);
-  /// Full result as compact JSON: {members text..., fields..., "hostname", "az", "progress"}.
-  /// Without `with_members`, the members text is left out (the result_url callback: its body
-  /// is ignored by coordinators, so it need not carry a snapshot's file list again).
-  std::string result_text(const std::string& hostname, const std::string& az,
-                          bool with_members = true) const;
-  /// result_text as `head` + *members (when set) + `tail`, the members shared, not copied:
-  /// a status reply decompresses them as it sends them.
+  /// The result without its members as compact JSON: {fields..., "hostname", "az", "progress"}
+  /// (the result_url callback: its body is ignored by coordinators, so it need not carry a
+  /// snapshot's file list again).
+  std::string bare_result_text(const std::string& hostname, const std::string& az) const;
+  /// The full result {members..., fields..., "hostname", "az", "progress"} as `head` + *members
+  /// (when set) + `tail`, the members shared, not copied: a status reply decompresses them as it
+  /// sends them.
   struct ResultPieces {
     std::string head;
     std::shared_ptr<const codec::CompressedText> members;
