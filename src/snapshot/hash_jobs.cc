@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <mutex>
+#include <numeric>
 #include <system_error>
 #include <thread>
 
@@ -17,6 +18,8 @@ namespace {
 // Shared state of one hash_jobs() call.
 struct Pool {
   std::vector<HashJob>& jobs;
+  const std::filesystem::path& base;
+  std::vector<uint32_t> order;  // job indices, biggest file first (sorting the jobs moved them all)
   const CancelFn& cancelled;
   const ProgressFn& progress;
   int64_t total = 0;
@@ -45,16 +48,17 @@ struct Pool {
 
   void run_one(HashJob& job) {
     if (cancelled && cancelled()) return fail(Error{ErrorCode::kCancelled, "snapshot cancelled"});
-    auto content = read_file_content(job.path, job.row.file.file_size, job.embed,
+    std::string path = (base / job.row.file.relative_path).native();
+    auto content = read_file_content(path, job.row.file.file_size, job.embed,
                                      [this](int64_t n) { return on_chunk(n); });
     if (!content) {
       if (content.error().code != ErrorCode::kNotFound) return fail(content.error());
-      spdlog::warn("snapshot: '{}' vanished before it was read; skipped", job.path);
+      spdlog::warn("snapshot: '{}' vanished before it was read; skipped", path);
       job.vanished = true;
       return;
     }
     if (content->bytes_read < job.row.file.file_size) {
-      spdlog::warn("snapshot: '{}' shrank from {} to {} bytes while being read", job.path,
+      spdlog::warn("snapshot: '{}' shrank from {} to {} bytes while being read", path,
                    job.row.file.file_size, content->bytes_read);
       job.row.file.file_size = content->bytes_read;
     }
@@ -67,20 +71,22 @@ struct Pool {
   void worker() {
     while (!stop.load()) {
       size_t i = next.fetch_add(1);
-      if (i >= jobs.size()) return;
-      run_one(jobs[i]);
+      if (i >= order.size()) return;
+      run_one(jobs[order[i]]);
     }
   }
 };
 
 }  // namespace
 
-Status hash_jobs(std::vector<HashJob>& jobs, int threads, const CancelFn& cancelled,
-                 const ProgressFn& progress, SnapshotStats& stats) {
-  std::stable_sort(jobs.begin(), jobs.end(), [](const HashJob& a, const HashJob& b) {
-    return a.row.file.file_size > b.row.file.file_size;
+Status hash_jobs(std::vector<HashJob>& jobs, const std::filesystem::path& base, int threads,
+                 const CancelFn& cancelled, const ProgressFn& progress, SnapshotStats& stats) {
+  Pool pool{jobs, base, {}, cancelled, progress};
+  pool.order.resize(jobs.size());  // a snapshot makes far fewer than 2^32 jobs (see RowIndex)
+  std::iota(pool.order.begin(), pool.order.end(), 0u);
+  std::stable_sort(pool.order.begin(), pool.order.end(), [&jobs](uint32_t a, uint32_t b) {
+    return jobs[a].row.file.file_size > jobs[b].row.file.file_size;
   });
-  Pool pool{jobs, cancelled, progress};
   for (const auto& job : jobs) pool.total += job.row.file.file_size;
   size_t n = std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), jobs.size());
   std::vector<std::thread> helpers;  // the calling thread is the n-th worker

@@ -173,22 +173,29 @@ Result<std::unique_ptr<SnapshotDb>> SnapshotDb::open(const fs::path& db_file, co
 
 SnapshotDb::~SnapshotDb() { sqlite3_close(db_); }
 
-Result<std::vector<FileRow>> SnapshotDb::load() const {
+Result<LoadedRows> SnapshotDb::load() const {
   std::lock_guard lock(mu_);
-  std::vector<FileRow> rows;
+  LoadedRows rows;
   {
     // Sized once: growing by doubling moved every row again.
     Stmt count(db_, path_);
     ASTACUS_CHECK(count.prepare("SELECT COUNT(*) FROM files"));
-    if (ASTACUS_TRY(count.step())) rows.reserve(static_cast<size_t>(count.int64(0)));
+    if (ASTACUS_TRY(count.step())) {
+      rows.files.reserve(static_cast<size_t>(count.int64(0)));
+      rows.inodes.reserve(static_cast<size_t>(count.int64(0)));
+    }
   }
   Stmt s(db_, path_);
   ASTACUS_CHECK(s.prepare(fmt::format("SELECT {} FROM files", kColumns)));
-  while (ASTACUS_TRY(s.step())) rows.push_back(s.row());
+  while (ASTACUS_TRY(s.step())) {
+    FileRow row = s.row();
+    rows.files.push_back(std::move(row.file));
+    rows.inodes.push_back(row.inode);
+  }
   return rows;
 }
 
-Status SnapshotDb::apply(const std::vector<std::string>& removed, const std::vector<FileRow>& upserts) {
+Status SnapshotDb::apply(const std::vector<std::string>& removed, const std::vector<const FileRow*>& upserts) {
   if (removed.empty() && upserts.empty()) return ok();
   std::lock_guard lock(mu_);
   ASTACUS_CHECK(exec(db_, path_, "BEGIN IMMEDIATE"));
@@ -202,7 +209,8 @@ Status SnapshotDb::apply(const std::vector<std::string>& removed, const std::vec
     Stmt ins(db_, path_);
     ASTACUS_CHECK(ins.prepare(
         fmt::format("INSERT OR REPLACE INTO files({}) VALUES(?, ?, ?, ?, ?, ?)", kColumns)));
-    for (const auto& r : upserts) {
+    for (const FileRow* upsert : upserts) {
+      const FileRow& r = *upsert;
       ins.bind(1, r.file.relative_path);
       ins.bind(2, r.file.file_size);
       ins.bind(3, r.file.mtime_ns);
@@ -228,6 +236,15 @@ Result<std::vector<manifest::SnapshotFile>> SnapshotDb::files() const {
   std::vector<manifest::SnapshotFile> out;
   while (ASTACUS_TRY(s.step())) out.push_back(s.row().file);
   return out;
+}
+
+Status SnapshotDb::for_each_digest(
+    const std::function<void(std::string_view, const manifest::Hexdigest&)>& f) const {
+  std::lock_guard lock(mu_);
+  Stmt s(db_, path_);
+  ASTACUS_CHECK(s.prepare("SELECT relative_path, hexdigest FROM files"));
+  while (ASTACUS_TRY(s.step())) f(s.text_view(0), manifest::Hexdigest(s.text_view(1)));
+  return ok();
 }
 
 Result<std::optional<FileRow>> SnapshotDb::find(std::string_view relative_path) const {

@@ -12,6 +12,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -33,6 +34,13 @@ struct FileRow {
   int64_t inode = 0;
 };
 
+/// Every row of the table, in two parallel vectors: a snapshot hands `files` on as its result
+/// without copying them (FileRow's pairing would need a second vector of every file).
+struct LoadedRows {
+  std::vector<manifest::SnapshotFile> files;
+  std::vector<int64_t> inodes;  // inodes[i] belongs to files[i]
+};
+
 class SnapshotDb {
  public:
   /// Opens or creates `db_file` (and its parent directory) for the tree `root`.
@@ -43,11 +51,14 @@ class SnapshotDb {
   SnapshotDb& operator=(const SnapshotDb&) = delete;
 
   /// All rows, in the table's order.
-  Result<std::vector<FileRow>> load() const;
+  Result<LoadedRows> load() const;
   /// In one transaction: deletes the `removed` paths and inserts or replaces `upserts`.
-  Status apply(const std::vector<std::string>& removed, const std::vector<FileRow>& upserts);
+  Status apply(const std::vector<std::string>& removed, const std::vector<const FileRow*>& upserts);
   /// All rows sorted by relative path (byte order).
   Result<std::vector<manifest::SnapshotFile>> files() const;
+  /// Calls `f` with each row's (relative path, hexdigest), in the table's order, holding the DB's
+  /// mutex: for readers that keep a few of a million rows.
+  Status for_each_digest(const std::function<void(std::string_view, const manifest::Hexdigest&)>& f) const;
   Result<std::optional<FileRow>> find(std::string_view relative_path) const;
   /// Relative paths of rows with this hexdigest, sorted.
   Result<std::vector<std::string>> paths_with_hexdigest(std::string_view hexdigest) const;

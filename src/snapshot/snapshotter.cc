@@ -97,10 +97,16 @@ Status register_owner(const fs::path& link_root, const std::string& db) {
 // One snapshot() call.
 
 struct Snapshotter::Run {
+  // 64 bytes plus the path: a million-file walk holds one per file.
   struct Candidate {
+    static constexpr int64_t kVanished = -1;     // stat.size of a file gone before its stat
+    static constexpr int64_t kAlwaysEmbed = -1;  // embed_max of groups without a limit
     std::string rel;
-    GroupMatch match;
-    std::optional<FileStat> stat;  // taken during the walk; nullopt = vanished meanwhile
+    FileStat stat;      // taken during the walk
+    int64_t embed_max;  // GroupMatch::embed_max, kAlwaysEmbed for nullopt
+
+    bool vanished() const { return stat.size == kVanished; }
+    bool embeds(int64_t size) const { return embed_max == kAlwaysEmbed || size <= embed_max; }
   };
 
   Snapshotter& self;
@@ -108,9 +114,8 @@ struct Snapshotter::Run {
   internal::LinkDir links;
   SnapshotStats stats;
   std::vector<Candidate> candidates;             // selected files, sorted
-  internal::RowIndex rows;                        // DB rows not yet dropped
+  internal::RowIndex rows;                        // DB rows: held, kept unchanged, or dropped
   std::vector<std::string> removed;               // rows to delete
-  std::vector<FileRow*> kept;                     // rows reused unchanged (held by `rows`)
   std::vector<HashJob> jobs;                      // new or changed files
   // The link copies: rel -> inode, kVisitedLink once visited (marked, not erased: an erase per
   // file freed a node and a string each, in the step an unchanged snapshot spends its time in).
@@ -133,9 +138,13 @@ struct Snapshotter::Run {
       GroupMatch m = ASTACUS_TRY(compiled.match(rel));
       if (!m.included) return ok();
       auto st = ASTACUS_TRY(internal::stat_regular_at(dir_fd, name, self.root_, rel));
-      candidates.push_back(Candidate{std::move(rel), m, st});
+      if (m.embed_max && *m.embed_max < 0) m.embed_max = 0;  // embeds the same sizes (>= 0)
+      candidates.push_back(Candidate{std::move(rel), st.value_or(FileStat{Candidate::kVanished, 0, 0}),
+                                     m.embed_max.value_or(Candidate::kAlwaysEmbed)});
       return ok();
     };
+    // The last snapshot's size: growing by doubling held two copies of every candidate at once.
+    candidates.reserve(self.last_file_count_ + self.last_file_count_ / 16);
     ASTACUS_CHECK(internal::walk_files(self.root_, cb));
     std::sort(candidates.begin(), candidates.end(),
               [](const Candidate& a, const Candidate& b) { return a.rel < b.rel; });
@@ -160,8 +169,8 @@ struct Snapshotter::Run {
   Status drop_unselected() {
     std::vector<std::string> gone;
     size_t next = 0;
-    rows.for_each([&](const FileRow& row) {
-      const std::string& rel = row.file.relative_path;
+    rows.for_each([&](const manifest::SnapshotFile& file) {
+      const std::string& rel = file.relative_path;
       while (next < candidates.size() && candidates[next].rel < rel) ++next;
       if (next == candidates.size() || candidates[next].rel != rel) gone.push_back(rel);
     });
@@ -169,14 +178,13 @@ struct Snapshotter::Run {
     return ok();
   }
 
-  void add_job(const std::string& rel, const FileStat& st, bool embed, const fs::path& path) {
+  void add_job(std::string rel, const FileStat& st, bool embed) {
     HashJob job;
-    job.row.file.relative_path = rel;
+    job.row.file.relative_path = std::move(rel);
     job.row.file.file_size = st.size;
     job.row.file.mtime_ns = st.mtime_ns;
     job.row.inode = st.inode;
     job.embed = embed;
-    job.path = path.native();
     jobs.push_back(std::move(job));
   }
 
@@ -197,34 +205,40 @@ struct Snapshotter::Run {
   }
 
   // Step 3 for one file: reuse its row, or (re-)link it and queue it for reading.
-  Status visit(const Candidate& c) {
+  // Whether row `row` (kNone: no row) still describes a file of this stat.
+  bool unchanged(size_t row, const Candidate& c, const FileStat& st) const {
+    if (row == internal::RowIndex::kNone) return false;
+    const manifest::SnapshotFile& file = rows.file(row);
+    return file.file_size == st.size && file.mtime_ns == st.mtime_ns && rows.inode(row) == st.inode &&
+           file.embedded() == c.embeds(st.size);
+  }
+
+  // Step 3 for one file: reuse its row, or (re-)link it and queue it for reading (which takes
+  // its path: the candidate is not looked at again).
+  Status visit(Candidate& c) {
     // Paths are built only for files that are linked or read: most files of a big tree are
     // unchanged, and building two paths each was a third of this step.
     auto source = [&] { return self.root_ / c.rel; };
-    const auto& st = c.stat;
-    if (!st) {
+    if (c.vanished()) {
       spdlog::warn("snapshot: '{}' vanished or is no longer a regular file; skipped", source().string());
       return forget(c.rel);
     }
-    FileRow* row = rows.find(c.rel);
-    auto unchanged = [&](const FileStat& s) {
-      return row && row->file.file_size == s.size && row->file.mtime_ns == s.mtime_ns &&
-             row->inode == s.inode && row->file.embedded() == c.match.embeds(s.size);
-    };
+    const FileStat& st = c.stat;
+    size_t row = rows.find(c.rel);
     if (self.same_root_) {
-      if (unchanged(*st)) {
-        keep_row(row);
+      if (unchanged(row, c, st)) {
+        rows.keep(row);
       } else {
-        add_job(c.rel, *st, c.match.embeds(st->size), source());
+        add_job(std::move(c.rel), st, c.embeds(st.size));
       }
       return ok();
     }
     auto copy_inode = link_inodes.find(c.rel);
     bool linked_already = copy_inode != link_inodes.end() &&
-                          (copy_inode->second == st->inode || link_copy_has_inode(c.rel, st->inode));
+                          (copy_inode->second == st.inode || link_copy_has_inode(c.rel, st.inode));
     // What is left unvisited in link_inodes after the visits is stale (step 6).
     if (copy_inode != link_inodes.end()) copy_inode->second = kVisitedLink;
-    FileStat current = *st;
+    FileStat current = st;
     if (!linked_already) {
       auto linked = ASTACUS_TRY(links.link(source(), c.rel));
       if (!linked) {
@@ -234,10 +248,10 @@ struct Snapshotter::Run {
       ++stats.files_linked;
       current = *linked;
     }
-    if (unchanged(current)) {
-      keep_row(row);
+    if (unchanged(row, c, current)) {
+      rows.keep(row);
     } else {
-      add_job(c.rel, current, c.match.embeds(current.size), self.link_root_ / c.rel);
+      add_job(std::move(c.rel), current, c.embeds(current.size));
     }
     return ok();
   }
@@ -250,16 +264,13 @@ struct Snapshotter::Run {
   }
 
   // scan(): one file, read-only (no link, no DB change).
-  Status scan_one(const Candidate& c, std::vector<manifest::SnapshotFile>& files) {
-    fs::path source = self.root_ / c.rel;
-    const auto& st = c.stat;
-    if (!st) return ok();
-    const FileRow* row = rows.find(c.rel);
-    if (row && row->file.file_size == st->size && row->file.mtime_ns == st->mtime_ns && row->inode == st->inode &&
-        row->file.embedded() == c.match.embeds(st->size)) {
-      files.push_back(row->file);
+  Status scan_one(Candidate& c, std::vector<manifest::SnapshotFile>& files) {
+    if (c.vanished()) return ok();
+    size_t row = rows.find(c.rel);
+    if (unchanged(row, c, c.stat)) {
+      files.push_back(rows.file(row));
     } else {
-      add_job(c.rel, *st, c.match.embeds(st->size), source);
+      add_job(std::move(c.rel), c.stat, c.embeds(c.stat.size));
     }
     return ok();
   }
@@ -273,7 +284,7 @@ struct Snapshotter::Run {
       }
       ASTACUS_CHECK(scan_one(candidates[i], files));
     }
-    ASTACUS_CHECK(internal::hash_jobs(jobs, self.hash_threads_, cancelled, {}, stats));
+    ASTACUS_CHECK(internal::hash_jobs(jobs, self.root_, self.hash_threads_, cancelled, {}, stats));
     for (auto& job : jobs) {
       if (!job.vanished) files.push_back(std::move(job.row.file));
     }
@@ -283,14 +294,10 @@ struct Snapshotter::Run {
     return files;
   }
 
-  // An unchanged file's row goes to `kept`; it is not looked at again.
-  void keep_row(FileRow* row) { kept.push_back(rows.take(row)); }
-
   Status visit_all() {
-    // Every candidate may be kept or become a job: reserving both up front costs address space
-    // only (untouched pages stay out of RSS), where growing by doubling held the old and the new
-    // array at once (24 MB at the last step for 50k new files).
-    kept.reserve(candidates.size());
+    // Every candidate may become a job: reserving up front costs address space only (untouched
+    // pages stay out of RSS), where growing by doubling held the old and the new array at once
+    // (24 MB at the last step for 50k new files).
     jobs.reserve(candidates.size());
     for (size_t i = 0; i < candidates.size(); ++i) {
       if (i % 256 == 0 && is_cancelled()) {
@@ -303,29 +310,32 @@ struct Snapshotter::Run {
   }
 
   // Steps 4 and 5: read new/changed files, then commit everything in one transaction.
+  // The result is the kept rows' own vector plus the jobs' files: no second copy of the rows.
   Result<std::vector<manifest::SnapshotFile>> commit(const ProgressFn& progress) {
-    ASTACUS_CHECK(internal::hash_jobs(jobs, self.hash_threads_, cancelled, progress, stats));
+    const fs::path& base = self.same_root_ ? self.root_ : self.link_root_;
+    ASTACUS_CHECK(internal::hash_jobs(jobs, base, self.hash_threads_, cancelled, progress, stats));
     self.record_vouches(jobs);
-    std::vector<FileRow> upserts;
+    std::vector<const FileRow*> upserts;
     upserts.reserve(jobs.size());
-    for (auto& job : jobs) {
+    for (const auto& job : jobs) {
       if (job.vanished) {
         ASTACUS_CHECK(forget(job.row.file.relative_path));
       } else {
-        upserts.push_back(std::move(job.row));
+        upserts.push_back(&job.row);
       }
     }
-    std::vector<HashJob>().swap(jobs);
     ASTACUS_CHECK(self.db_->apply(removed, upserts));
-    std::vector<manifest::SnapshotFile> files;
-    files.reserve(kept.size() + upserts.size());
-    for (FileRow* r : kept) files.push_back(std::move(r->file));  // no more lookups from here
-    std::vector<FileRow*>().swap(kept);
-    for (auto& r : upserts) files.push_back(std::move(r.file));
-    std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
-      return a.relative_path < b.relative_path;
-    });
+    std::vector<manifest::SnapshotFile> files = rows.take_kept();  // no more lookups from here
+    files.reserve(files.size() + upserts.size());
+    std::vector<const FileRow*>().swap(upserts);
+    for (auto& job : jobs) {
+      if (!job.vanished) files.push_back(std::move(job.row.file));
+    }
+    std::vector<HashJob>().swap(jobs);
+    auto path_less = [](const auto& a, const auto& b) { return a.relative_path < b.relative_path; };
+    if (!std::is_sorted(files.begin(), files.end(), path_less)) std::sort(files.begin(), files.end(), path_less);
     stats.files = static_cast<int64_t>(files.size());
+    self.last_file_count_ = files.size();
     stats.files_removed = static_cast<int64_t>(removed.size());
     return files;
   }
@@ -484,6 +494,11 @@ Status Snapshotter::release(const std::vector<std::string>& hexdigests) {
 }
 
 Result<std::vector<manifest::SnapshotFile>> Snapshotter::files() const { return db_->files(); }
+
+Status Snapshotter::for_each_digest(
+    const std::function<void(std::string_view, const manifest::Hexdigest&)>& f) const {
+  return db_->for_each_digest(f);
+}
 
 Result<std::vector<std::string>> Snapshotter::paths_with_hexdigest(const std::string& hexdigest) const {
   if (hexdigest.empty()) return std::vector<std::string>();

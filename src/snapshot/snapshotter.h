@@ -24,6 +24,7 @@
 // its DB path there, so a link directory shared with another Snapshotter (e.g. the delta one, see
 // spec §13 item 27) is never cleaned (a warning is logged instead).
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -102,6 +103,9 @@ class Snapshotter {
 
   /// The current DB state, sorted by relative path.
   Result<std::vector<manifest::SnapshotFile>> files() const;
+  /// Calls `f(relative_path, hexdigest)` for each file of the DB (hexdigest empty for embedded
+  /// files), in no particular order, without building the list (uploads keep a few of them).
+  Status for_each_digest(const std::function<void(std::string_view, const manifest::Hexdigest&)>& f) const;
   /// Relative paths (sorted) of the files with this hexdigest; empty for "".
   Result<std::vector<std::string>> paths_with_hexdigest(const std::string& hexdigest) const;
   Result<std::optional<manifest::SnapshotFile>> find(const std::string& relative_path) const;
@@ -142,6 +146,7 @@ class Snapshotter {
   std::string link_rel_in_root_;                // link_root below root: not walked as source
   std::vector<std::string> db_rels_in_root_;    // the DB's files below root: not snapshotted
   std::vector<std::string> db_rels_in_link_;    // the DB's files below link_root: never cleaned
+  std::atomic<size_t> last_file_count_{0};       // files in the last snapshot: a size hint
   mutable std::mutex stats_mu_;
   SnapshotStats last_stats_;
   struct Vouch {

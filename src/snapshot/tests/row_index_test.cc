@@ -1,4 +1,5 @@
-// RowIndex: the snapshot's DB rows sorted by path, found by a forward cursor or a search.
+// RowIndex: the snapshot's DB rows sorted by path, found by a forward cursor or a search; the
+// kept ones become the snapshot's result in place.
 #include "snapshot/row_index.h"
 
 #include <gtest/gtest.h>
@@ -11,57 +12,99 @@
 namespace astacus::snapshot::internal {
 namespace {
 
-FileRow row(const std::string& rel, int64_t inode) {
-  FileRow r;
-  r.file.relative_path = rel;
-  r.inode = inode;
-  return r;
+LoadedRows rows_of(const std::vector<std::pair<std::string, int64_t>>& paths_and_inodes) {
+  LoadedRows rows;
+  for (const auto& [rel, inode] : paths_and_inodes) {
+    manifest::SnapshotFile file;
+    file.relative_path = rel;
+    file.file_size = inode * 10;  // ties each file to its inode, to check they move together
+    rows.files.push_back(file);
+    rows.inodes.push_back(inode);
+  }
+  return rows;
 }
 
 std::vector<std::string> held(const RowIndex& index) {
   std::vector<std::string> out;
-  index.for_each([&](const FileRow& r) { out.push_back(r.file.relative_path); });
+  index.for_each([&](const manifest::SnapshotFile& f) { out.push_back(f.relative_path); });
   return out;
 }
 
-TEST(RowIndex, FindsRowsInAnyOrderOfQueries) {
-  std::vector<FileRow> rows;
-  for (int i = 0; i < 200; ++i) rows.push_back(row("d" + std::to_string(i % 7) + "/f" + std::to_string(i), i));
-  std::vector<FileRow> shuffled = rows;
-  std::shuffle(shuffled.begin(), shuffled.end(), std::mt19937(1));
-  RowIndex index(std::move(shuffled));
-  EXPECT_EQ(index.size(), 200u);
-  std::vector<std::string> paths = held(index);
-  EXPECT_TRUE(std::is_sorted(paths.begin(), paths.end()));
-  // Ascending (the visit), then random order (forget of vanished files), then missing names.
-  for (const auto& p : paths) {
-    FileRow* found = index.find(p);
-    ASSERT_NE(found, nullptr) << p;
-    EXPECT_EQ(found->file.relative_path, p);
-  }
-  std::vector<std::string> random = paths;
-  std::shuffle(random.begin(), random.end(), std::mt19937(2));
-  for (const auto& p : random) ASSERT_NE(index.find(p), nullptr) << p;
-  EXPECT_EQ(index.find("d0/f"), nullptr);
-  EXPECT_EQ(index.find("zzz"), nullptr);
-  EXPECT_EQ(index.find(""), nullptr);
+std::vector<std::string> paths(const std::vector<manifest::SnapshotFile>& files) {
+  std::vector<std::string> out;
+  for (const auto& f : files) out.push_back(f.relative_path);
+  return out;
 }
 
-TEST(RowIndex, ErasedAndTakenRowsAreGone) {
-  RowIndex index({row("b", 2), row("a", 1), row("c", 3), row("a/x", 4)});
-  EXPECT_EQ(held(index), (std::vector<std::string>{"a", "a/x", "b", "c"}));
+TEST(RowIndex, FindsRowsInAnyOrderOfQueriesWithTheirOwnInodes) {
+  std::vector<std::pair<std::string, int64_t>> list;
+  for (int i = 0; i < 200; ++i) list.emplace_back("d" + std::to_string(i % 7) + "/f" + std::to_string(i), i);
+  std::shuffle(list.begin(), list.end(), std::mt19937(1));
+  RowIndex index(rows_of(list));
+  EXPECT_EQ(index.size(), 200u);
+  std::vector<std::string> sorted = held(index);
+  EXPECT_TRUE(std::is_sorted(sorted.begin(), sorted.end()));
+  // Ascending (the visit), then random order (forget of vanished files), then missing names.
+  for (const auto& p : sorted) {
+    size_t found = index.find(p);
+    ASSERT_NE(found, RowIndex::kNone) << p;
+    EXPECT_EQ(index.file(found).relative_path, p);
+    EXPECT_EQ(index.file(found).file_size, index.inode(found) * 10) << p;
+    EXPECT_EQ(index.file(found).relative_path, "d" + std::to_string(index.inode(found) % 7) + "/f" +
+                                                   std::to_string(index.inode(found)));
+  }
+  std::vector<std::string> random = sorted;
+  std::shuffle(random.begin(), random.end(), std::mt19937(2));
+  for (const auto& p : random) ASSERT_NE(index.find(p), RowIndex::kNone) << p;
+  EXPECT_EQ(index.find("d0/f"), RowIndex::kNone);
+  EXPECT_EQ(index.find("zzz"), RowIndex::kNone);
+  EXPECT_EQ(index.find(""), RowIndex::kNone);
+}
+
+TEST(RowIndex, ErasedAndKeptRowsAreGoneAndTheKeptOnesAreTheResult) {
+  RowIndex index(rows_of({{"b", 2}, {"a", 1}, {"c", 3}, {"a/x", 4}, {"a.txt", 5}}));
+  EXPECT_EQ(held(index), (std::vector<std::string>{"a", "a.txt", "a/x", "b", "c"}));
   EXPECT_TRUE(index.erase("b"));
   EXPECT_FALSE(index.erase("b"));
   EXPECT_FALSE(index.erase("nope"));
-  FileRow* c = index.find("c");
-  ASSERT_NE(c, nullptr);
-  FileRow* taken = index.take(c);
-  EXPECT_EQ(taken->file.relative_path, "c");
-  EXPECT_EQ(taken->inode, 3);
-  EXPECT_EQ(index.find("c"), nullptr);
-  EXPECT_EQ(index.find("a")->inode, 1);  // a step back after the cursor moved on
-  EXPECT_EQ(held(index), (std::vector<std::string>{"a", "a/x"}));
+  size_t c = index.find("c");
+  ASSERT_NE(c, RowIndex::kNone);
+  EXPECT_EQ(index.inode(c), 3);
+  index.keep(c);
+  EXPECT_EQ(index.find("c"), RowIndex::kNone);
+  size_t a = index.find("a");  // a step back after the cursor moved on
+  ASSERT_NE(a, RowIndex::kNone);
+  EXPECT_EQ(index.inode(a), 1);
+  index.keep(a);
+  EXPECT_EQ(held(index), (std::vector<std::string>{"a.txt", "a/x"}));
   EXPECT_EQ(index.size(), 2u);
+  auto kept = index.take_kept();
+  EXPECT_EQ(paths(kept), (std::vector<std::string>{"a", "c"}));
+  EXPECT_EQ(kept[1].file_size, 30);
+  EXPECT_EQ(index.size(), 0u);
+  EXPECT_EQ(index.find("a.txt"), RowIndex::kNone);
+}
+
+TEST(RowIndex, TakeKeptAgreesWithAFilterOnRandomRows) {
+  std::mt19937 rng(7);
+  for (int round = 0; round < 50; ++round) {
+    std::vector<std::pair<std::string, int64_t>> list;
+    int n = static_cast<int>(rng() % 300);
+    for (int i = 0; i < n; ++i) list.emplace_back(std::to_string(rng() % 1000) + "/" + std::to_string(i), i);
+    std::shuffle(list.begin(), list.end(), rng);
+    RowIndex index(rows_of(list));
+    std::vector<std::string> expected;
+    for (const auto& p : held(index)) {
+      size_t i = index.find(p);
+      ASSERT_NE(i, RowIndex::kNone);
+      switch (rng() % 3) {
+        case 0: index.keep(i); expected.push_back(p); break;
+        case 1: EXPECT_TRUE(index.erase(p)); break;
+        default: break;  // changed: neither kept nor erased
+      }
+    }
+    EXPECT_EQ(paths(index.take_kept()), expected) << "round " << round;
+  }
 }
 
 }  // namespace
