@@ -2,8 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <numeric>
 #include <string_view>
-#include <unordered_map>
+#include <utility>
 #include <spdlog/spdlog.h>
 
 #include "base/parallel.h"
@@ -53,26 +54,59 @@ Status upload_one(snapshot::Snapshotter& snapshotter, storage::ObjectStore& stor
                 hash.hexdigest);
 }
 
-std::vector<manifest::SnapshotHash> unique_biggest_first(std::vector<manifest::SnapshotHash> hashes) {
-  std::unordered_map<manifest::Hexdigest, int64_t> seen;
-  std::vector<manifest::SnapshotHash> out;
-  for (auto& h : hashes) {
-    if (seen.emplace(h.hexdigest, h.size).second) out.push_back(std::move(h));
+/// The blobs an upload stores and the snapshot paths that hold each. Sorted vectors: for a
+/// million new files a hash map of paths by digest, the snapshot's whole file list and a set of
+/// the requested digests cost about 500 bytes per blob, these about 100.
+struct UploadPlan {
+  std::vector<manifest::SnapshotHash> blobs;              // each hexdigest once, sorted by it
+  std::vector<std::pair<uint32_t, std::string>> holders;  // (blob index, relative path), sorted
+  std::vector<uint32_t> order;                            // blob indices, biggest blob first
+
+  /// The paths holding blob `index`, in path order.
+  std::vector<std::string_view> paths_of(uint32_t index) const {
+    auto first = std::lower_bound(holders.begin(), holders.end(), std::pair<uint32_t, std::string>(index, ""));
+    std::vector<std::string_view> out;
+    for (auto it = first; it != holders.end() && it->first == index; ++it) out.push_back(it->second);
+    return out;
   }
-  std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) { return a.size > b.size; });
-  return out;
+};
+
+bool digest_less(const manifest::SnapshotHash& a, const manifest::SnapshotHash& b) {
+  return a.hexdigest < b.hexdigest;
 }
 
-/// Snapshot paths by hexdigest (sorted within each), from one read of the snapshot DB rather
-/// than a query per blob: the queries serialised the upload threads on the DB's mutex.
-using PathsByHexdigest = std::unordered_map<manifest::Hexdigest, std::vector<std::string_view>>;
-
-PathsByHexdigest index_paths(const std::vector<manifest::SnapshotFile>& files) {
-  PathsByHexdigest out;
-  for (const auto& f : files) {
-    if (!f.hexdigest.empty()) out[f.hexdigest].push_back(f.relative_path);
+// The requested blobs, each once (the first size given for it), and their holders from one read
+// of the snapshot DB rather than a query per blob: the queries serialised the upload threads on
+// the DB's mutex. NotFound names a requested blob that no snapshot file holds.
+Result<UploadPlan> plan_upload(const snapshot::Snapshotter& snapshotter, const std::vector<manifest::SnapshotHash>& hashes) {
+  UploadPlan plan;
+  plan.blobs = hashes;
+  std::stable_sort(plan.blobs.begin(), plan.blobs.end(), digest_less);
+  plan.blobs.erase(std::unique(plan.blobs.begin(), plan.blobs.end(),
+                               [](const auto& a, const auto& b) { return a.hexdigest == b.hexdigest; }),
+                   plan.blobs.end());
+  plan.holders.reserve(plan.blobs.size());  // most blobs have one holder: no growth by doubling
+  ASTACUS_CHECK(snapshotter.for_each_digest([&](std::string_view rel, const manifest::Hexdigest& hexdigest) {
+    if (hexdigest.empty()) return;
+    manifest::SnapshotHash key{hexdigest, 0};
+    auto it = std::lower_bound(plan.blobs.begin(), plan.blobs.end(), key, digest_less);
+    if (it == plan.blobs.end() || it->hexdigest != hexdigest) return;
+    plan.holders.emplace_back(static_cast<uint32_t>(it - plan.blobs.begin()), std::string(rel));
+  }));
+  std::sort(plan.holders.begin(), plan.holders.end());
+  std::vector<bool> held(plan.blobs.size());
+  for (const auto& holder : plan.holders) held[holder.first] = true;
+  for (size_t i = 0; i < plan.blobs.size(); ++i) {
+    if (!held[i]) {
+      return errorf(ErrorCode::kNotFound, "hexdigest {} is not in this node's snapshot; take a new snapshot first",
+                    plan.blobs[i].hexdigest);
+    }
   }
-  return out;
+  plan.order.resize(plan.blobs.size());  // a request of 2^32 blobs would be a 200 GB body
+  std::iota(plan.order.begin(), plan.order.end(), 0u);
+  std::stable_sort(plan.order.begin(), plan.order.end(),
+                   [&](uint32_t a, uint32_t b) { return plan.blobs[a].size > plan.blobs[b].size; });
+  return plan;
 }
 
 }  // namespace
@@ -84,32 +118,24 @@ Status run_upload(NodeServices& services, NodeOp& op, const UploadRequest& reque
   TrafficReport traffic(op, store);
   store->rotate_data_key();  // each backup gets its own data key (astdk1 format)
   snapshot::Snapshotter* snapshotter = ASTACUS_TRY(services.snapshotter());
-  auto hashes = unique_biggest_first(request.hashes);
-  const auto snapshot_files = ASTACUS_TRY(snapshotter->files());
-  const PathsByHexdigest paths = index_paths(snapshot_files);
-  for (const auto& h : hashes) {
-    if (!paths.count(h.hexdigest)) {
-      return errorf(ErrorCode::kNotFound,
-                    "hexdigest {} is not in this node's snapshot; take a new snapshot first",
-                    h.hexdigest);
-    }
-  }
-  op.add_total(static_cast<int64_t>(hashes.size()));
+  const UploadPlan plan = ASTACUS_TRY(plan_upload(*snapshotter, request.hashes));
+  op.add_total(static_cast<int64_t>(plan.blobs.size()));
   UploadTotals totals;
   std::mutex error_mutex;
   std::optional<Error> first_error;
-  parallel_for(hashes.size(), services.config().parallel.uploads, [&](size_t i) {
+  parallel_for(plan.order.size(), services.config().parallel.uploads, [&](size_t k) {
     if (!valid()) {
       op.add_failed(1);
       return;
     }
-    auto status = upload_one(*snapshotter, *store, hashes[i], paths.at(hashes[i].hexdigest),
-                             request.validate_file_hashes, totals);
+    uint32_t i = plan.order[k];
+    const manifest::SnapshotHash& blob = plan.blobs[i];
+    auto status = upload_one(*snapshotter, *store, blob, plan.paths_of(i), request.validate_file_hashes, totals);
     if (status) {
       op.add_handled(1);
       return;
     }
-    spdlog::error("upload of {} to storage '{}' failed: {}", hashes[i].hexdigest, store->name(),
+    spdlog::error("upload of {} to storage '{}' failed: {}", blob.hexdigest, store->name(),
                   status.error().message);
     op.add_failed(1);
     std::lock_guard guard(error_mutex);

@@ -366,5 +366,39 @@ TEST(CompatNodeHttp, Case66_UploadRefusesBigVouchedFilesChangedAfterSnapshot) {
   EXPECT_TRUE(fs::exists(cluster.storage_dir() / "data" / kept_hex));
 }
 
+// An upload finds each blob's holders in the snapshot: a holder rewritten since the snapshot is
+// skipped for the next one, a digest asked twice is stored once, and a digest no snapshot file
+// holds fails the upload naming it (and stores nothing under it).
+TEST(CompatNodeHttp, UploadTakesTheNextHolderAndRefusesDigestsTheSnapshotLacks) {
+  FixtureCluster cluster(k3Node);
+  cluster.start();
+  const std::string shared(3000, 's'), other(4000, 'o');
+  write_file(cluster.root(0) / "a.bin", shared, kMtime);
+  write_file(cluster.root(0) / "b.bin", shared, kMtime);
+  write_file(cluster.root(0) / "c.bin", other, kMtime);
+  lock(cluster, 0);
+  auto snap = snapshot_all(cluster, 0);
+  ASSERT_EQ(snap["hashes"].size(), 3u) << snap;
+  const std::string shared_hex = file_of(snap, "a.bin")["hexdigest"];
+  const std::string other_hex = file_of(snap, "c.bin")["hexdigest"];
+  write_file(cluster.root(0) / "a.bin", std::string(3000, 'X'), kMtime);  // first holder changed
+  auto up = run_node_op(node(cluster, 0), "upload",
+                        {{"hashes", snap["hashes"]}, {"storage", "local"}, {"validate_file_hashes", true}});
+  EXPECT_TRUE(succeeded(up)) << up;
+  EXPECT_EQ(up["progress"]["total"], 2) << "two distinct blobs: " << up;
+  EXPECT_EQ(up["total_size"], shared.size() + other.size()) << up;
+  EXPECT_TRUE(fs::exists(cluster.storage_dir() / "data" / shared_hex));
+  EXPECT_TRUE(fs::exists(cluster.storage_dir() / "data" / other_hex));
+
+  const std::string unknown(64, 'e');
+  auto refused = run_node_op(node(cluster, 0), "upload",
+                             {{"hashes", {{{"hexdigest", unknown}, {"size", 10}}, snap["hashes"][0]}},
+                              {"storage", "local"}});
+  EXPECT_TRUE(refused["progress"]["final"].get<bool>()) << refused;
+  EXPECT_FALSE(succeeded(refused)) << refused;
+  EXPECT_NE(refused.dump().find(unknown), std::string::npos) << "names the digest: " << refused;
+  EXPECT_FALSE(fs::exists(cluster.storage_dir() / "data" / unknown));
+}
+
 }  // namespace
 }  // namespace astacus::compat
