@@ -4,7 +4,6 @@
 #include <functional>
 #include <future>
 #include <system_error>
-#include <unordered_set>
 #include <spdlog/spdlog.h>
 
 #include "coordinator/node_mapping.h"
@@ -30,6 +29,9 @@ nlohmann::json group_json(const snapshot::SnapshotGroup& group) {
 /// once as strings (~112 bytes each, the set holds 43-85).
 Result<HexdigestSet> list_hexdigest_set(storage::ObjectStore& store) {
   HexdigestSet out;
+  // Sized from the last listing (plus what a backup may have added since): no doubling.
+  size_t hint = store.blobs_last_listed();
+  out.reserve(hint + hint / 16);
   ASTACUS_CHECK(store.list_hexdigests_each([&](std::string_view name) { out.insert(manifest::Hexdigest(name)); }));
   return out;
 }
@@ -164,31 +166,63 @@ namespace {
 /// asking for each.
 constexpr size_t kMaxSingleBlobChecks = 1000;
 
-/// The referenced blobs that storage does not hold (node index and hexdigest of each). Blobs
-/// seen in the listing at the start of this backup are still there (the cluster lock keeps
-/// cleanups out); the others were uploaded by this backup and are checked now.
-Result<std::vector<std::pair<size_t, std::string>>> missing_blobs(OpContext& context) {
-  std::vector<std::pair<size_t, const manifest::Hexdigest*>> unknown;
-  std::unordered_set<manifest::Hexdigest> seen;
+/// A referenced blob the listing at the start of the backup did not show: the node whose hash
+/// list names it first, and its digest there.
+struct UnknownBlob {
+  size_t node;
+  const manifest::Hexdigest* hexdigest;
+};
+
+/// Each blob that no listing at the start showed, once, in order of appearance (node, then its
+/// list). A sorted vector: a hash set of every blob a full backup uploads cost ~70 bytes each.
+std::vector<UnknownBlob> unknown_blobs(const OpContext& context) {
+  size_t total = 0;
+  for (const auto& result : context.snapshot_results) total += result.hashes ? result.hashes->size() : 0;
+  std::vector<UnknownBlob> unknown;
+  unknown.reserve(total);  // the pages an unchanged backup leaves unused are never touched
   for (size_t i = 0; i < context.snapshot_results.size(); ++i) {
     if (!context.snapshot_results[i].hashes) continue;
     for (const auto& h : *context.snapshot_results[i].hashes) {
-      if (!context.stored_hexdigests.count(h.hexdigest) && seen.insert(h.hexdigest).second) {
-        unknown.emplace_back(i, &h.hexdigest);
-      }
+      if (!context.stored_hexdigests.count(h.hexdigest)) unknown.push_back({i, &h.hexdigest});
     }
   }
-  std::vector<std::pair<size_t, std::string>> missing;
+  auto by_digest = [](const UnknownBlob& a, const UnknownBlob& b) { return *a.hexdigest < *b.hexdigest; };
+  std::stable_sort(unknown.begin(), unknown.end(), by_digest);  // stable: the first appearance leads
+  unknown.erase(std::unique(unknown.begin(), unknown.end(),
+                            [](const UnknownBlob& a, const UnknownBlob& b) { return *a.hexdigest == *b.hexdigest; }),
+                unknown.end());
+  return unknown;
+}
+
+/// The referenced blobs that storage does not hold (node index and hexdigest of each), in order
+/// of appearance. Blobs seen in the listing at the start of this backup are still there (the
+/// cluster lock keeps cleanups out); the others were uploaded by this backup and are checked
+/// now: one by one when few, else by one more listing, matched against them as it streams.
+Result<std::vector<std::pair<size_t, std::string>>> missing_blobs(OpContext& context) {
+  std::vector<UnknownBlob> unknown = unknown_blobs(context);  // sorted by digest
+  std::vector<bool> present(unknown.size());
   if (unknown.size() <= kMaxSingleBlobChecks) {
-    for (const auto& [node, hex] : unknown) {
-      if (!ASTACUS_TRY(context.store->blob_exists(hex->str()))) missing.emplace_back(node, hex->str());
+    for (size_t i = 0; i < unknown.size(); ++i) {
+      present[i] = ASTACUS_TRY(context.store->blob_exists(unknown[i].hexdigest->str()));
     }
-    return missing;
+  } else {
+    ASTACUS_CHECK(context.store->list_hexdigests_each([&](std::string_view name) {
+      manifest::Hexdigest listed(name);
+      auto it = std::lower_bound(unknown.begin(), unknown.end(), listed,
+                                 [](const UnknownBlob& u, const manifest::Hexdigest& h) { return *u.hexdigest < h; });
+      if (it != unknown.end() && *it->hexdigest == listed) present[static_cast<size_t>(it - unknown.begin())] = true;
+    }));
   }
-  auto present = ASTACUS_TRY(list_hexdigest_set(*context.store));
-  for (const auto& [node, hex] : unknown) {
-    if (!present.count(*hex)) missing.emplace_back(node, hex->str());
+  std::vector<UnknownBlob> absent;
+  for (size_t i = 0; i < unknown.size(); ++i) {
+    if (!present[i]) absent.push_back(unknown[i]);
   }
+  // Back to the order of appearance: by node, then by place in that node's list.
+  std::sort(absent.begin(), absent.end(), [](const UnknownBlob& a, const UnknownBlob& b) {
+    return a.node != b.node ? a.node < b.node : std::less<const manifest::Hexdigest*>()(a.hexdigest, b.hexdigest);
+  });
+  std::vector<std::pair<size_t, std::string>> missing;
+  for (const auto& blob : absent) missing.emplace_back(blob.node, blob.hexdigest->str());
   return missing;
 }
 

@@ -77,5 +77,30 @@ TEST_F(UploadManifestStepTest, ManyNewBlobsAreCheckedWithOneListing) {
   EXPECT_TRUE(store_->list_jsons().value().empty());
 }
 
+// The error names the first missing blob in order of appearance (node, then its list), counts
+// a blob two nodes hold once, and says the same whether the new blobs were checked one by one
+// or by a listing.
+class MissingBlobOrder : public UploadManifestStepTest, public ::testing::WithParamInterface<int> {};
+
+TEST_P(MissingBlobOrder, NamesTheFirstMissingBlobByAppearanceAndCountsEachOnce) {
+  add_blobs(0, GetParam(), true);
+  auto& node0 = *context_.snapshot_results[0].hashes;
+  auto& node1 = context_.snapshot_results[1].hashes.emplace();
+  // Two blobs never stored; node 0's is named although node 1's digest sorts first.
+  std::string first_seen = codec::blake2s_hex("missing c"), sorts_first = codec::blake2s_hex("missing b");
+  ASSERT_LT(sorts_first, first_seen);
+  node1.push_back({sorts_first, 9});
+  node1.push_back({first_seen, 9});  // also node 0's: counted once
+  node0.push_back({first_seen, 9});
+  auto st = run();
+  ASSERT_FALSE(st);
+  EXPECT_NE(st.error().message.find("blob " + first_seen + " of node 0 is missing"), std::string::npos)
+      << st.error().message;
+  EXPECT_NE(st.error().message.find("(2 missing in all)"), std::string::npos) << st.error().message;
+  EXPECT_TRUE(store_->list_jsons().value().empty());
+}
+
+INSTANTIATE_TEST_SUITE_P(OneByOneAndByListing, MissingBlobOrder, ::testing::Values(2, 1100));
+
 }  // namespace
 }  // namespace astacus::coordinator
