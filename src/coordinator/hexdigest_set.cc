@@ -34,9 +34,17 @@ void HexdigestSet::insert(const manifest::Hexdigest& name) {
   }
 }
 
-void HexdigestSet::grow() {
+void HexdigestSet::reserve(size_t names) {
+  size_t slots = std::max<size_t>(16, table_.size());
+  while (names * 4 > slots * 3) slots *= 2;
+  if (slots != table_.size()) rehash(slots);
+}
+
+void HexdigestSet::grow() { rehash(std::max<size_t>(16, 2 * table_.size())); }
+
+void HexdigestSet::rehash(size_t slots) {
   std::vector<Bytes> old = std::move(table_);
-  table_.assign(std::max<size_t>(16, 2 * old.size()), Bytes{});
+  table_.assign(slots, Bytes{});
   for (const auto& b : old) {
     if (!is_zero(b)) table_[slot_of(b)] = b;
   }

@@ -26,6 +26,9 @@ class HexdigestSet {
   HexdigestSet() = default;
   HexdigestSet(std::initializer_list<manifest::Hexdigest> names);
 
+  /// Sizes the table for `names` names at once (a listing's size hint): growing it by doubling
+  /// held the old table and the new one, 1.5 times the final size, at the listing's end.
+  void reserve(size_t names);
   /// Adds a name (seen by lookups at once).
   void insert(const manifest::Hexdigest& name);
   template <class It>
@@ -40,7 +43,8 @@ class HexdigestSet {
   using Bytes = std::array<uint8_t, 32>;
   size_t slot_of(const Bytes& bytes) const;  // where `bytes` is, or the empty slot it would take
 
-  void grow();  // doubles the table
+  void grow();                 // doubles the table
+  void rehash(size_t slots);   // moves the names into a table of `slots` (a power of two)
 
   std::vector<Bytes> table_;  // all-zero = empty slot; size a power of two
   size_t in_table_ = 0;

@@ -190,7 +190,13 @@ Result<std::vector<std::string>> ObjectStore::list_hexdigests() {
 }
 
 Status ObjectStore::list_hexdigests_each(const std::function<void(std::string_view)>& on_name) {
-  return backend_->list_each(std::string(kDataDir), on_name);
+  size_t names = 0;
+  ASTACUS_CHECK(backend_->list_each(std::string(kDataDir), [&](std::string_view name) {
+    ++names;
+    on_name(name);
+  }));
+  blobs_last_listed_ = names;
+  return ok();
 }
 
 Result<std::vector<std::string>> ObjectStore::list_jsons() { return backend_->list(std::string(kJsonDir)); }

@@ -5,6 +5,7 @@
 // site can read objects written with any codec/key that the config knows.
 // Thread safety: safe to share between threads.
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -61,6 +62,9 @@ class ObjectStore {
   /// The same names one at a time (Backend::list_each), for callers that keep them in another
   /// form or keep only some.
   Status list_hexdigests_each(const std::function<void(std::string_view)>& on_name);
+  /// How many names the last complete listing of blobs gave (0 before one): a size hint for the
+  /// next listing's consumer, which then sizes its table once instead of growing it by doubling.
+  size_t blobs_last_listed() const { return blobs_last_listed_.load(); }
   Result<std::vector<std::string>> list_jsons();
 
   /// Blob uploads are batched (Backend::put_batched): call flush() before anything (a manifest)
@@ -122,6 +126,7 @@ class ObjectStore {
   Result<std::string> decode(const StoredObject& object, const std::string& key) const;
 
  private:
+  std::atomic<size_t> blobs_last_listed_{0};
   using Stages = std::vector<std::unique_ptr<codec::StreamTransform>>;
   /// The configured level, or the one manifests are written at (object_store.cc says why).
   int compression_level(codec::Compression alg, bool manifest) const;

@@ -40,6 +40,22 @@ TEST(HexdigestSet, SeesEachNameAsSoonAsItIsInsertedWhileItGrows) {
   }
 }
 
+TEST(HexdigestSet, ReserveKeepsTheNamesAlreadyIn) {
+  std::mt19937_64 rng(11);
+  HexdigestSet set;
+  std::vector<std::string> in;
+  for (int i = 0; i < 100; ++i) in.push_back(random_digest(rng));
+  set.reserve(10);  // smaller than what follows: growth still works
+  set.insert(in.begin(), in.end());
+  set.reserve(50000);  // rehashes the 100 into a bigger table
+  set.reserve(20);     // never shrinks
+  for (int i = 0; i < 4000; ++i) in.push_back(random_digest(rng));
+  set.insert(in.begin() + 100, in.end());
+  EXPECT_EQ(set.size(), in.size());
+  for (const auto& d : in) ASSERT_EQ(set.count(manifest::Hexdigest(d)), 1u) << d;
+  EXPECT_EQ(set.count(manifest::Hexdigest(random_digest(rng))), 0u);
+}
+
 TEST(HexdigestSet, KeepsTheZeroDigestAndNonCanonicalNames) {
   const std::string zero(64, '0');
   HexdigestSet set{"made-up", "ABC", manifest::Hexdigest(zero)};

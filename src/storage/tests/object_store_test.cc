@@ -66,6 +66,11 @@ TEST_P(ObjectStoreRoundTrip, BlobsAndJsons) {
   EXPECT_EQ(fs::file_size(tmp_.path() / "prefix-a" / "data" / hex), stored_size);
   EXPECT_EQ(store->download_blob(hex).value(), content);
   EXPECT_EQ(store->list_hexdigests().value(), std::vector<std::string>{hex});
+  EXPECT_EQ(store->blobs_last_listed(), 0u) << "only a complete streamed listing sets the hint";
+  size_t streamed = 0;
+  ASSERT_TRUE(store->list_hexdigests_each([&](std::string_view) { ++streamed; }));
+  EXPECT_EQ(streamed, 1u);
+  EXPECT_EQ(store->blobs_last_listed(), 1u);
 
   std::string name = "backup-2026-11-25T06:24:50+00:00";
   std::string manifest = R"({"attempt": 1, "plugin": "files"})";
