@@ -14,6 +14,7 @@
 #include "base/paths.h"
 #include "codec/sha256.h"
 #include "storage/local/file_ops.h"
+#include "storage/local/half_seen.h"
 #include "storage/local/sidecar.h"
 
 namespace astacus::storage {
@@ -403,25 +404,14 @@ Status LocalBackend::list_each(const std::string& dir, const std::function<void(
     path = *confined;
   }
   // An object is visible once both its data file and its sidecar exist (rohmu writes the
-  // sidecar last). The directory comes in hash order, so each name waits here only until its
-  // other half shows up: about half the objects at the worst moment, not every name twice.
-  struct NameHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  // object name -> whether the half seen is its sidecar
-  std::unordered_map<std::string, bool, NameHash, std::equal_to<>> waiting;
+  // sidecar last). The directory comes in hash order, so each name waits only until its other
+  // half shows up (half_seen.h).
+  local::HalfSeenNames waiting;
   Status listed = local::for_each_regular_file(path, [&](std::string_view name) {
     bool sidecar = name.ends_with(kSidecarSuffix);
     std::string_view object = sidecar ? name.substr(0, name.size() - kSidecarSuffix.size()) : name;
     if (is_reserved_name(object)) return;
-    auto it = waiting.find(object);
-    if (it == waiting.end()) {
-      waiting.emplace(object, sidecar);
-    } else if (it->second != sidecar) {
-      on_name(object);
-      waiting.erase(it);
-    }
+    if (waiting.complete(object, sidecar)) on_name(object);
   });
   if (!listed) return errorf(ErrorCode::kIoError, "cannot list '{}' in {}: {}", dir, describe(), listed.error().message);
   return ok();
