@@ -4,6 +4,8 @@
 #include <numeric>
 #include <utility>
 
+#include "snapshot/sorted_seek.h"
+
 namespace astacus::snapshot::internal {
 
 namespace {
@@ -48,20 +50,7 @@ RowIndex::RowIndex(LoadedRows rows)
 }
 
 size_t RowIndex::position(std::string_view rel) {
-  auto less_than_rel = [&](size_t i) { return std::string_view(files_[i].relative_path) < rel; };
-  // Forward from the cursor while that stays cheap; a step back or a long jump searches.
-  if (cursor_ > 0 && !less_than_rel(cursor_ - 1)) cursor_ = 0;
-  for (int steps = 0; cursor_ < files_.size() && less_than_rel(cursor_); ++steps, ++cursor_) {
-    if (steps == 8) {
-      auto it = std::lower_bound(files_.begin() + static_cast<std::ptrdiff_t>(cursor_), files_.end(), rel,
-                                 [](const manifest::SnapshotFile& f, std::string_view key) {
-                                   return std::string_view(f.relative_path) < key;
-                                 });
-      cursor_ = static_cast<size_t>(it - files_.begin());
-      break;
-    }
-  }
-  return cursor_;
+  return seek_sorted(files_, cursor_, rel, [](const manifest::SnapshotFile& f) -> const std::string& { return f.relative_path; });
 }
 
 size_t RowIndex::find(std::string_view rel) {

@@ -1,8 +1,6 @@
 #pragma once
-// Private to the snapshot layer: the snapshot DB's rows during one snapshot, sorted by path. The
-// walk's candidates are sorted too, so visiting them finds each row by a cursor that only moves
-// forward; a hash map cost two or three cache misses per file (node, key, value) and a free per
-// row, most of an unchanged snapshot's visit step.
+// Private to the snapshot layer: the snapshot DB's rows during one snapshot, sorted by path, found
+// by a forward cursor as the sorted candidates are visited (sorted_seek.h).
 //
 // The rows a snapshot keeps unchanged become its result in place (take_kept): building a second
 // vector of every file while this one was still held doubled an unchanged snapshot's peak.

@@ -7,7 +7,6 @@
 #include <chrono>
 #include <cstring>
 #include <future>
-#include <unordered_map>
 #include <unordered_set>
 
 #include <fmt/ranges.h>
@@ -17,6 +16,7 @@
 #include "base/paths.h"
 #include "snapshot/hash_jobs.h"
 #include "snapshot/link_dir.h"
+#include "snapshot/link_index.h"
 #include "snapshot/row_index.h"
 #include "snapshot/snapshot_db.h"
 #include "snapshot/walk.h"
@@ -117,10 +117,7 @@ struct Snapshotter::Run {
   internal::RowIndex rows;                        // DB rows: held, kept unchanged, or dropped
   std::vector<std::string> removed;               // rows to delete
   std::vector<HashJob> jobs;                      // new or changed files
-  // The link copies: rel -> inode, kVisitedLink once visited (marked, not erased: an erase per
-  // file freed a node and a string each, in the step an unchanged snapshot spends its time in).
-  std::unordered_map<std::string, int64_t> link_inodes;
-  static constexpr int64_t kVisitedLink = -1;
+  internal::LinkIndex link_copies;  // the link copies found at the start, marked as visited
 
   bool is_cancelled() const { return cancelled && cancelled(); }
 
@@ -156,7 +153,7 @@ struct Snapshotter::Run {
     if (!rows.erase(rel)) return ok();
     removed.push_back(rel);
     if (self.same_root_) return ok();
-    if (auto link = link_inodes.find(rel); link != link_inodes.end()) link->second = kVisitedLink;
+    link_copies.visit(rel);
     if (!is_safe_relative_path(rel)) {  // a damaged DB row: nothing of ours to unlink
       spdlog::warn("snapshot DB row with unsafe path '{}' dropped", rel);
       return ok();
@@ -196,12 +193,14 @@ struct Snapshotter::Run {
     internal::WalkCallbacks cb;
     cb.cancelled = cancelled;
     cb.on_file = [&](std::string rel, int, const char*, uint64_t entry_inode) -> Status {
-      link_inodes.emplace(std::move(rel), static_cast<int64_t>(entry_inode));
+      link_copies.add(std::move(rel), static_cast<int64_t>(entry_inode));
       return ok();
     };
+    link_copies.reserve(self.last_file_count_ + self.last_file_count_ / 16);  // as candidates
     if (auto st = internal::walk_files(self.link_root_, cb); !st) {
       spdlog::warn("snapshot: indexing '{}': {}", self.link_root_.string(), st.error().message);
     }
+    link_copies.sort();
   }
 
   // Step 3 for one file: reuse its row, or (re-)link it and queue it for reading.
@@ -233,11 +232,10 @@ struct Snapshotter::Run {
       }
       return ok();
     }
-    auto copy_inode = link_inodes.find(c.rel);
-    bool linked_already = copy_inode != link_inodes.end() &&
-                          (copy_inode->second == st.inode || link_copy_has_inode(c.rel, st.inode));
-    // What is left unvisited in link_inodes after the visits is stale (step 6).
-    if (copy_inode != link_inodes.end()) copy_inode->second = kVisitedLink;
+    // What is left unvisited in link_copies after the visits is stale (step 6).
+    int64_t copy_inode = link_copies.visit(c.rel);
+    bool linked_already = copy_inode != internal::LinkIndex::kVisited &&
+                          (copy_inode == st.inode || link_copy_has_inode(c.rel, st.inode));
     FileStat current = st;
     if (!linked_already) {
       auto linked = ASTACUS_TRY(links.link(source(), c.rel));
@@ -341,20 +339,20 @@ struct Snapshotter::Run {
   }
 
   // Step 6 (best effort): delete link-directory files the DB does not record.
-  // Visits marked the links of every file in the snapshot in link_inodes; the unmarked ones
+  // Visits marked the links of every file in the snapshot in link_copies; the unmarked ones
   // have no file.
   void remove_stale_links() {
     if (self.same_root_ || !self.claim_link_root()) return;
     std::unordered_set<std::string_view> keep{kOwnersFile};
     for (const auto& rel : self.db_rels_in_link_) keep.insert(rel);
-    for (const auto& [rel, inode] : link_inodes) {
-      if (inode == kVisitedLink || keep.count(rel)) continue;
+    link_copies.for_each_unvisited([&](const std::string& rel) {
+      if (keep.count(rel)) return;
       if (auto st = links.remove(rel); !st) {
         spdlog::warn("snapshot: {}", st.error().message);
       } else {
         ++stats.stale_links_removed;
       }
-    }
+    });
   }
 };
 
