@@ -35,9 +35,8 @@ void HexdigestSet::insert(const manifest::Hexdigest& name) {
 }
 
 void HexdigestSet::reserve(size_t names) {
-  size_t slots = std::max<size_t>(16, table_.size());
-  while (names * 4 > slots * 3) slots *= 2;
-  if (slots != table_.size()) rehash(slots);
+  size_t slots = std::max<size_t>(16, names + names / 3 + 1);  // at most 3/4 full
+  if (slots > table_.size()) rehash(slots);
 }
 
 void HexdigestSet::grow() { rehash(std::max<size_t>(16, 2 * table_.size())); }
@@ -53,8 +52,11 @@ void HexdigestSet::rehash(size_t slots) {
 size_t HexdigestSet::slot_of(const Bytes& bytes) const {
   uint64_t spread = 0;  // a digest's bytes are uniformly spread: any 8 of them index the table
   std::memcpy(&spread, bytes.data(), sizeof spread);
-  size_t mask = table_.size() - 1;
-  for (size_t i = spread & mask;; i = (i + 1) & mask) {
+  // Scaled into [0, size) by a multiply, so the table can have any size: sized from a hint it
+  // is 3/4 full, where rounding up to a power of two left 1 M names in a 64 MB table, not 43.
+  size_t size = table_.size();
+  size_t i = static_cast<size_t>((static_cast<unsigned __int128>(spread) * size) >> 64);
+  for (;; i = i + 1 == size ? 0 : i + 1) {
     if (table_[i] == bytes || is_zero(table_[i])) return i;
   }
 }
