@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cstring>
 #include <future>
+#include <limits>
 #include <unordered_set>
 
 #include <fmt/ranges.h>
@@ -100,7 +101,7 @@ struct Snapshotter::Run {
   // 64 bytes plus the path: a million-file walk holds one per file.
   struct Candidate {
     static constexpr int64_t kVanished = -1;     // stat.size of a file gone before its stat
-    static constexpr int64_t kAlwaysEmbed = -1;  // embed_max of groups without a limit
+    static constexpr int64_t kAlwaysEmbed = std::numeric_limits<int64_t>::min();  // no limit
     std::string rel;
     FileStat stat;      // taken during the walk
     int64_t embed_max;  // GroupMatch::embed_max, kAlwaysEmbed for nullopt
@@ -135,7 +136,8 @@ struct Snapshotter::Run {
       GroupMatch m = ASTACUS_TRY(compiled.match(rel));
       if (!m.included) return ok();
       auto st = ASTACUS_TRY(internal::stat_regular_at(dir_fd, name, self.root_, rel));
-      if (m.embed_max && *m.embed_max < 0) m.embed_max = 0;  // embeds the same sizes (>= 0)
+      // A limit equal to the sentinel embeds no size, as the limit one above it.
+      if (m.embed_max && *m.embed_max == Candidate::kAlwaysEmbed) ++*m.embed_max;
       candidates.push_back(Candidate{std::move(rel), st.value_or(FileStat{Candidate::kVanished, 0, 0}),
                                      m.embed_max.value_or(Candidate::kAlwaysEmbed)});
       return ok();

@@ -7,6 +7,7 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 
 #include "base/encoding.h"
 #include "snapshot/file_digest.h"
@@ -67,6 +68,28 @@ TEST_F(SnapshotterTest, DefaultLimitEmbedsUpTo200Bytes) {
   EXPECT_EQ(files[2].content_b64, base64_encode(std::string(200, 'b')));
   EXPECT_FALSE(files[3].embedded());
   EXPECT_EQ(files[3].hexdigest, *internal::blake2s_hex(std::string(201, 'c')));
+}
+
+// A limit below zero embeds no file, not even an empty one; zero embeds only empty files; no
+// limit embeds all (the walk keeps each file's limit in a compact form).
+TEST_F(SnapshotterTest, NegativeZeroAndMissingLimitsEmbedAsTheyRead) {
+  write("neg/empty", "");
+  write("min/empty", "");
+  write("zero/empty", "");
+  write("zero/one", "1");
+  write("none/big", std::string(5000, 'x'));
+  open();
+  auto files = snapshot({{"neg/*", {}, -1},
+                         {"min/*", {}, std::numeric_limits<int64_t>::min()},
+                         {"zero/*", {}, 0},
+                         {"none/*", {}, std::nullopt}});
+  ASSERT_EQ(paths(files), (std::vector<std::string>{"min/empty", "neg/empty", "none/big", "zero/empty", "zero/one"}));
+  EXPECT_FALSE(files[0].embedded());
+  EXPECT_EQ(files[0].hexdigest, *internal::blake2s_hex(""));
+  EXPECT_FALSE(files[1].embedded());
+  EXPECT_EQ(files[2].content_b64, base64_encode(std::string(5000, 'x')));
+  EXPECT_EQ(files[3].content_b64, "");
+  EXPECT_FALSE(files[4].embedded());
 }
 
 TEST_F(SnapshotterTest, ChangesUpdateHashAndLinkCopy) {  // §12 case 58
