@@ -1,7 +1,9 @@
 #pragma once
-// Private to the snapshot layer: the link copies that exist when a snapshot starts, with the
-// inode each one's directory entry gives, sorted by path once the link tree is walked and found
-// by a forward cursor (sorted_seek.h) as the sorted candidates are visited. A visited copy is
+// Private to the snapshot layer: link copies found when a snapshot starts, with the inode each
+// one's directory entry gives, sorted by path once the link tree is walked and found by a forward
+// cursor (sorted_seek.h) as the sorted candidates are visited. It holds the copies that have no
+// DB row (a row keeps its copy's inode itself: RowIndex::set_link_inode), and all of them while
+// the DB rows are still being read. A visited copy is
 // marked, not erased; what is left unmarked has no file (stale). About 40 bytes plus the path per
 // copy, where a hash map of them took about 100.
 //
@@ -23,6 +25,11 @@ class LinkIndex {
   void reserve(size_t copies) { copies_.reserve(copies); }
   /// Adds a copy (in any order; call sort() before lookups).
   void add(std::string rel, int64_t entry_inode) { copies_.emplace_back(std::move(rel), entry_inode); }
+  /// Drops the copies for which `f(rel, entry_inode)` is true (in any order; before sort()).
+  template <class F>
+  void remove_if(F&& f) {
+    std::erase_if(copies_, [&](const auto& copy) { return f(copy.first, copy.second); });
+  }
   void sort();
   /// The entry inode of the unvisited copy `rel`, marking it visited; kVisited when there is no
   /// such copy or it was visited already.

@@ -1,14 +1,15 @@
 #include "snapshot/row_index.h"
 
 #include <algorithm>
+#include <functional>
 #include <numeric>
 #include <utility>
-
-#include "snapshot/sorted_seek.h"
 
 namespace astacus::snapshot::internal {
 
 namespace {
+
+constexpr uint32_t kEmptySlot = UINT32_MAX;
 
 bool path_less(const manifest::SnapshotFile& a, const manifest::SnapshotFile& b) {
   return a.relative_path < b.relative_path;
@@ -44,19 +45,45 @@ void sort_together(std::vector<manifest::SnapshotFile>& files, std::vector<int64
 }  // namespace
 
 RowIndex::RowIndex(LoadedRows rows)
-    : files_(std::move(rows.files)), inodes_(std::move(rows.inodes)), state_(files_.size(), kHeld), held_(files_.size()) {
+    : files_(std::move(rows.files)),
+      inodes_(std::move(rows.inodes)),
+      link_inodes_(files_.size(), kNoCopy),
+      state_(files_.size(), kUnseen),
+      held_(files_.size()) {
   inodes_.resize(files_.size());
   sort_together(files_, inodes_);
+  build_table();
 }
 
-size_t RowIndex::position(std::string_view rel) {
-  return seek_sorted(files_, cursor_, rel, [](const manifest::SnapshotFile& f) -> const std::string& { return f.relative_path; });
+// Open addressing with linear probing, 2/3 full at most: ~6 bytes per row.
+void RowIndex::build_table() {
+  if (files_.empty()) return;
+  table_.assign(files_.size() + files_.size() / 2 + 1, kEmptySlot);
+  for (size_t row = 0; row < files_.size(); ++row) {
+    size_t i = first_slot(files_[row].relative_path);
+    while (table_[i] != kEmptySlot) i = i + 1 == table_.size() ? 0 : i + 1;
+    table_[i] = static_cast<uint32_t>(row);
+  }
 }
 
-size_t RowIndex::find(std::string_view rel) {
-  size_t i = position(rel);
-  if (i == files_.size() || state_[i] != kHeld || files_[i].relative_path != rel) return kNone;
-  return i;
+size_t RowIndex::first_slot(std::string_view rel) const {
+  uint64_t hash = std::hash<std::string_view>()(rel);
+  // Scaled into [0, size) by a multiply: the table may have any size.
+  return static_cast<size_t>((static_cast<unsigned __int128>(hash) * table_.size()) >> 64);
+}
+
+size_t RowIndex::lookup(std::string_view rel) const {
+  if (table_.empty()) return kNone;
+  for (size_t i = first_slot(rel);; i = i + 1 == table_.size() ? 0 : i + 1) {
+    uint32_t row = table_[i];
+    if (row == kEmptySlot) return kNone;
+    if (files_[row].relative_path == rel) return row;
+  }
+}
+
+size_t RowIndex::find(std::string_view rel) const {
+  size_t i = lookup(rel);
+  return i != kNone && held(i) ? i : kNone;
 }
 
 bool RowIndex::erase(std::string_view rel) {

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <chrono>
 #include <cstring>
@@ -98,7 +99,7 @@ Status register_owner(const fs::path& link_root, const std::string& db) {
 // One snapshot() call.
 
 struct Snapshotter::Run {
-  // 64 bytes plus the path: a million-file walk holds one per file.
+  // 64 bytes plus the path, for each walked file its DB row does not settle.
   struct Candidate {
     static constexpr int64_t kVanished = -1;     // stat.size of a file gone before its stat
     static constexpr int64_t kAlwaysEmbed = std::numeric_limits<int64_t>::min();  // no limit
@@ -110,21 +111,82 @@ struct Snapshotter::Run {
     bool embeds(int64_t size) const { return embed_max == kAlwaysEmbed || size <= embed_max; }
   };
 
+  static constexpr size_t kNoRow = internal::RowIndex::kNone;
+  static constexpr int64_t kNoCopy = internal::RowIndex::kNoCopy;
+  static_assert(kNoCopy == internal::LinkIndex::kVisited, "visit() reads either as 'no copy'");
+
   Snapshotter& self;
   const CancelFn& cancelled;
   internal::LinkDir links;
   SnapshotStats stats;
-  std::vector<Candidate> candidates;             // selected files, sorted
-  internal::RowIndex rows;                        // DB rows: held, kept unchanged, or dropped
-  std::vector<std::string> removed;               // rows to delete
-  std::vector<HashJob> jobs;                      // new or changed files
-  internal::LinkIndex link_copies;  // the link copies found at the start, marked as visited
+  std::optional<CompiledGroups> compiled;  // set by collect()
+  // The walked files the DB rows do not settle (new, changed, or met before the rows were read),
+  // sorted once the walk ends.
+  std::vector<Candidate> candidates;
+  internal::RowIndex rows;  // DB rows: held, kept unchanged, or dropped
+  // Set once `rows` is loaded: from then on each walk settles what it meets against the rows on
+  // its own thread (rows_seen_by_*: each walk's own view, so it catches up once).
+  std::atomic<bool> rows_ready{false};
+  bool rows_seen_by_walk = false;
+  bool rows_seen_by_link_walk = false;
+  std::vector<std::string> removed;  // rows to delete
+  std::vector<HashJob> jobs;         // new or changed files
+  // Link copies without a DB row (all of them until the rows are loaded), marked as visited.
+  internal::LinkIndex link_copies;
 
   bool is_cancelled() const { return cancelled && cancelled(); }
 
-  // Step 1: walk the root and keep the files some group selects.
+  // Whether a walk may use `rows` yet; the first time it may, `catch_up` settles what that walk
+  // kept before.
+  template <class F>
+  bool rows_visible(bool& seen, F&& catch_up) {
+    if (seen) return true;
+    if (!rows_ready.load(std::memory_order_acquire)) return false;
+    seen = true;
+    catch_up();
+    return true;
+  }
+
+  // Whether the walked file `c` still matches its row: the row is marked seen (unchanged or not),
+  // and an unchanged file needs no candidate. Walk thread.
+  bool settled(const Candidate& c) {
+    size_t row = rows.find(c.rel);
+    if (row == kNoRow) return false;
+    bool same = !c.vanished() && unchanged(row, c, c.stat);
+    rows.mark_seen(row, same);
+    return same;
+  }
+
+  // Whether the link copy `rel` has a row, which then keeps the copy's inode. Link-walk thread.
+  bool settled_link(const std::string& rel, int64_t entry_inode) {
+    size_t row = rows.lookup(rel);  // lookup, not find: the walk thread marks rows meanwhile
+    if (row == kNoRow) return false;
+    rows.set_link_inode(row, entry_inode);
+    return true;
+  }
+
+  void settle_kept_candidates() {
+    std::erase_if(candidates, [&](const Candidate& c) { return settled(c); });
+  }
+  void settle_kept_links() {
+    link_copies.remove_if([&](const std::string& rel, int64_t inode) { return settled_link(rel, inode); });
+  }
+
+  // After both walks (whose threads have ended) and the rows' load: settles what the walks kept
+  // while the rows were not ready, and sorts what is left.
+  void settle_after_walks() {
+    rows_ready.store(true, std::memory_order_relaxed);
+    rows_visible(rows_seen_by_walk, [&] { settle_kept_candidates(); });
+    rows_visible(rows_seen_by_link_walk, [&] { settle_kept_links(); });
+    std::sort(candidates.begin(), candidates.end(),
+              [](const Candidate& a, const Candidate& b) { return a.rel < b.rel; });
+    link_copies.sort();
+  }
+
+  // Step 1: walk the root; settle the files some group selects against their rows once these
+  // are loaded, and keep the others as candidates.
   Status collect(const std::vector<SnapshotGroup>& groups) {
-    CompiledGroups compiled(groups);
+    compiled.emplace(groups);
     std::unordered_set<std::string> skip_files(self.db_rels_in_root_.begin(), self.db_rels_in_root_.end());
     internal::WalkCallbacks cb;
     cb.cancelled = cancelled;
@@ -133,21 +195,18 @@ struct Snapshotter::Run {
     };
     cb.on_file = [&](std::string rel, int dir_fd, const char* name, uint64_t) -> Status {
       if (!skip_files.empty() && skip_files.count(rel)) return ok();
-      GroupMatch m = ASTACUS_TRY(compiled.match(rel));
+      GroupMatch m = ASTACUS_TRY(compiled->match(rel));
       if (!m.included) return ok();
       auto st = ASTACUS_TRY(internal::stat_regular_at(dir_fd, name, self.root_, rel));
       // A limit equal to the sentinel embeds no size, as the limit one above it.
       if (m.embed_max && *m.embed_max == Candidate::kAlwaysEmbed) ++*m.embed_max;
-      candidates.push_back(Candidate{std::move(rel), st.value_or(FileStat{Candidate::kVanished, 0, 0}),
-                                     m.embed_max.value_or(Candidate::kAlwaysEmbed)});
+      Candidate c{std::move(rel), st.value_or(FileStat{Candidate::kVanished, 0, 0}),
+                  m.embed_max.value_or(Candidate::kAlwaysEmbed)};
+      if (rows_visible(rows_seen_by_walk, [&] { settle_kept_candidates(); }) && settled(c)) return ok();
+      candidates.push_back(std::move(c));
       return ok();
     };
-    // The last snapshot's size: growing by doubling held two copies of every candidate at once.
-    candidates.reserve(self.last_file_count_ + self.last_file_count_ / 16);
-    ASTACUS_CHECK(internal::walk_files(self.root_, cb));
-    std::sort(candidates.begin(), candidates.end(),
-              [](const Candidate& a, const Candidate& b) { return a.rel < b.rel; });
-    return ok();
+    return internal::walk_files(self.root_, cb);
   }
 
   // Drops the row of `rel` (if any) and its link copy.
@@ -155,7 +214,6 @@ struct Snapshotter::Run {
     if (!rows.erase(rel)) return ok();
     removed.push_back(rel);
     if (self.same_root_) return ok();
-    link_copies.visit(rel);
     if (!is_safe_relative_path(rel)) {  // a damaged DB row: nothing of ours to unlink
       spdlog::warn("snapshot DB row with unsafe path '{}' dropped", rel);
       return ok();
@@ -163,16 +221,10 @@ struct Snapshotter::Run {
     return links.remove(rel);
   }
 
-  // Step 2: rows of files that are gone or no longer selected (`rows` loaded).
-  // Both are sorted by path: one merge, no set of every selected path.
-  Status drop_unselected() {
+  // Step 2: rows of files that are gone or no longer selected (the walk did not meet them).
+  Status drop_unseen() {
     std::vector<std::string> gone;
-    size_t next = 0;
-    rows.for_each([&](const manifest::SnapshotFile& file) {
-      const std::string& rel = file.relative_path;
-      while (next < candidates.size() && candidates[next].rel < rel) ++next;
-      if (next == candidates.size() || candidates[next].rel != rel) gone.push_back(rel);
-    });
+    rows.for_each_unseen([&](size_t row) { gone.push_back(rows.file(row).relative_path); });
     for (const auto& rel : gone) ASTACUS_CHECK(forget(rel));
     return ok();
   }
@@ -188,27 +240,29 @@ struct Snapshotter::Run {
   }
 
   // Before step 3: the link copies that exist and their inodes as their directory entries give
-  // them, read in one walk without a stat per file (visit() checks a copy whose entry disagrees
-  // with a stat); step 6 reuses the list.
+  // them, read in one walk without a stat per file (visits check a copy whose entry disagrees
+  // with a stat); a copy is kept by its row, or in link_copies (step 6 removes what no file
+  // visits there).
   void index_links() {
     if (self.same_root_) return;
     internal::WalkCallbacks cb;
     cb.cancelled = cancelled;
     cb.on_file = [&](std::string rel, int, const char*, uint64_t entry_inode) -> Status {
-      link_copies.add(std::move(rel), static_cast<int64_t>(entry_inode));
+      auto inode = static_cast<int64_t>(entry_inode);
+      if (rows_visible(rows_seen_by_link_walk, [&] { settle_kept_links(); }) && settled_link(rel, inode)) {
+        return ok();
+      }
+      link_copies.add(std::move(rel), inode);
       return ok();
     };
-    link_copies.reserve(self.last_file_count_ + self.last_file_count_ / 16);  // as candidates
     if (auto st = internal::walk_files(self.link_root_, cb); !st) {
       spdlog::warn("snapshot: indexing '{}': {}", self.link_root_.string(), st.error().message);
     }
-    link_copies.sort();
   }
 
-  // Step 3 for one file: reuse its row, or (re-)link it and queue it for reading.
-  // Whether row `row` (kNone: no row) still describes a file of this stat.
+  // Whether row `row` (kNoRow: no row) still describes a file of this stat.
   bool unchanged(size_t row, const Candidate& c, const FileStat& st) const {
-    if (row == internal::RowIndex::kNone) return false;
+    if (row == kNoRow) return false;
     const manifest::SnapshotFile& file = rows.file(row);
     return file.file_size == st.size && file.mtime_ns == st.mtime_ns && rows.inode(row) == st.inode &&
            file.embedded() == c.embeds(st.size);
@@ -234,10 +288,9 @@ struct Snapshotter::Run {
       }
       return ok();
     }
-    // What is left unvisited in link_copies after the visits is stale (step 6).
-    int64_t copy_inode = link_copies.visit(c.rel);
-    bool linked_already = copy_inode != internal::LinkIndex::kVisited &&
-                          (copy_inode == st.inode || link_copy_has_inode(c.rel, st.inode));
+    // A row keeps its copy's inode; what is left unvisited in link_copies is stale (step 6).
+    int64_t copy_inode = row != kNoRow ? rows.link_inode(row) : link_copies.visit(c.rel);
+    bool linked_already = copy_inode != kNoCopy && (copy_inode == st.inode || link_copy_has_inode(c.rel, st.inode));
     FileStat current = st;
     if (!linked_already) {
       auto linked = ASTACUS_TRY(links.link(source(), c.rel));
@@ -256,6 +309,37 @@ struct Snapshotter::Run {
     return ok();
   }
 
+  // Step 3 for a file the walk found unchanged: its row is kept once its link copy is checked
+  // (or made again: an upload releases the copies it stored).
+  Status visit_row(size_t row) {
+    if (self.same_root_) {
+      rows.keep(row);
+      return ok();
+    }
+    const manifest::SnapshotFile& file = rows.file(row);
+    const std::string& rel = file.relative_path;
+    int64_t inode = rows.inode(row);
+    int64_t copy_inode = rows.link_inode(row);
+    if (copy_inode != kNoCopy && (copy_inode == inode || link_copy_has_inode(rel, inode))) {
+      rows.keep(row);
+      return ok();
+    }
+    auto linked = ASTACUS_TRY(links.link(self.root_ / rel, rel));
+    if (!linked) {
+      spdlog::warn("snapshot: '{}' vanished before it was linked; skipped", (self.root_ / rel).string());
+      return forget(rel);
+    }
+    ++stats.files_linked;
+    if (linked->size == file.file_size && linked->mtime_ns == file.mtime_ns && linked->inode == inode) {
+      rows.keep(row);
+      return ok();
+    }
+    // Changed since the walk: read it again, embedded or not by its new size.
+    GroupMatch m = ASTACUS_TRY(compiled->match(rel));
+    add_job(rel, *linked, m.embeds(linked->size));
+    return ok();
+  }
+
   // Whether the link copy of `rel` is the inode `inode`, by a stat: a directory entry's inode
   // number may differ from st_ino (overlayfs), or the copy was replaced since the walk.
   bool link_copy_has_inode(const std::string& rel, int64_t inode) const {
@@ -263,28 +347,15 @@ struct Snapshotter::Run {
     return st && *st && (*st)->inode == inode;
   }
 
-  // scan(): one file, read-only (no link, no DB change).
-  Status scan_one(Candidate& c, std::vector<manifest::SnapshotFile>& files) {
-    if (c.vanished()) return ok();
-    size_t row = rows.find(c.rel);
-    if (unchanged(row, c, c.stat)) {
-      files.push_back(rows.file(row));
-    } else {
-      add_job(std::move(c.rel), c.stat, c.embeds(c.stat.size));
-    }
-    return ok();
-  }
-
+  // scan(): read-only (no link, no DB change). The rows are loaded before the walk.
   Result<std::vector<manifest::SnapshotFile>> scan_all() {
-    rows = internal::RowIndex(ASTACUS_TRY(self.db_->load()));
-    std::vector<manifest::SnapshotFile> files;
-    for (size_t i = 0; i < candidates.size(); ++i) {
-      if (i % 256 == 0 && is_cancelled()) {
-        return errorf(ErrorCode::kCancelled, "scan of '{}' cancelled", self.root_.string());
-      }
-      ASTACUS_CHECK(scan_one(candidates[i], files));
+    rows.for_each_seen_unchanged([&](size_t row) { rows.keep(row); });
+    for (auto& c : candidates) {
+      if (!c.vanished()) add_job(std::move(c.rel), c.stat, c.embeds(c.stat.size));
     }
+    std::vector<Candidate>().swap(candidates);
     ASTACUS_CHECK(internal::hash_jobs(jobs, self.root_, self.hash_threads_, cancelled, {}, stats));
+    std::vector<manifest::SnapshotFile> files = rows.take_kept();
     for (auto& job : jobs) {
       if (!job.vanished) files.push_back(std::move(job.row.file));
     }
@@ -295,10 +366,21 @@ struct Snapshotter::Run {
   }
 
   Status visit_all() {
+    Status visited = ok();
+    size_t n = 0;
+    rows.for_each_seen_unchanged([&](size_t row) {
+      if (!visited) return;
+      if (++n % 256 == 0 && is_cancelled()) {
+        visited = errorf(ErrorCode::kCancelled, "snapshot of '{}' cancelled", self.root_.string());
+      } else {
+        visited = visit_row(row);
+      }
+    });
+    ASTACUS_CHECK(visited);
     // Every candidate may become a job: reserving up front costs address space only (untouched
     // pages stay out of RSS), where growing by doubling held the old and the new array at once
     // (24 MB at the last step for 50k new files).
-    jobs.reserve(candidates.size());
+    jobs.reserve(jobs.size() + candidates.size());
     for (size_t i = 0; i < candidates.size(); ++i) {
       if (i % 256 == 0 && is_cancelled()) {
         return errorf(ErrorCode::kCancelled, "snapshot of '{}' cancelled", self.root_.string());
@@ -335,7 +417,6 @@ struct Snapshotter::Run {
     auto path_less = [](const auto& a, const auto& b) { return a.relative_path < b.relative_path; };
     if (!std::is_sorted(files.begin(), files.end(), path_less)) std::sort(files.begin(), files.end(), path_less);
     stats.files = static_cast<int64_t>(files.size());
-    self.last_file_count_ = files.size();
     stats.files_removed = static_cast<int64_t>(removed.size());
     return files;
   }
@@ -406,19 +487,26 @@ Result<std::vector<manifest::SnapshotFile>> Snapshotter::snapshot(const std::vec
   auto seconds_since = [](auto t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();
   };
-  // The walk of the root, the walk of the link tree and the DB read are independent; on an
-  // unchanged tree they are most of a snapshot's time, so they overlap.
+  // The walk of the root, the walk of the link tree and the DB read run at once: on an unchanged
+  // tree they are most of a snapshot's time. The walks keep what they meet until the rows are
+  // loaded, then settle each file against its row as they go.
+  double rows_at = 0;
   auto links_indexed = std::async(std::launch::async, [&run] { run.index_links(); });
-  auto rows_loaded = std::async(std::launch::async, [this]() -> Result<internal::RowIndex> {
-    return internal::RowIndex(ASTACUS_TRY(db_->load()));  // sorted here, off the critical path
+  auto rows_loaded = std::async(std::launch::async, [&]() -> Status {
+    run.rows = internal::RowIndex(ASTACUS_TRY(db_->load()));
+    rows_at = seconds_since(started);
+    if (rows_timing_ != RowsTiming::kAfterWalks) run.rows_ready.store(true, std::memory_order_release);
+    return ok();
   });
+  if (rows_timing_ == RowsTiming::kBeforeWalks) rows_loaded.wait();
   Status collected = run.collect(groups);
   links_indexed.get();
-  auto rows = rows_loaded.get();
+  Status loaded = rows_loaded.get();
   ASTACUS_CHECK(collected);
-  run.rows = ASTACUS_TRY(std::move(rows));
+  ASTACUS_CHECK(loaded);
+  run.settle_after_walks();
   double walked = seconds_since(started);
-  ASTACUS_CHECK(run.drop_unselected());
+  ASTACUS_CHECK(run.drop_unseen());
   ASTACUS_CHECK(run.visit_all());
   double visited = seconds_since(started);
   auto files = ASTACUS_TRY(run.commit(progress));
@@ -426,9 +514,9 @@ Result<std::vector<manifest::SnapshotFile>> Snapshotter::snapshot(const std::vec
   run.remove_stale_links();
   const SnapshotStats& st = run.stats;
   spdlog::info("snapshot of '{}': {} files, {} linked, {} read ({} bytes), {} dropped, {} stale removed "
-               "in {:.2f} s (walks {:.2f} s, links {:.2f} s, reads and DB {:.2f} s)",
+               "in {:.2f} s (walks {:.2f} s, DB rows loaded at {:.2f} s, links {:.2f} s, reads and DB {:.2f} s)",
                root_.string(), st.files, st.files_linked, st.files_hashed, st.bytes_hashed,
-               st.files_removed, st.stale_links_removed, seconds_since(started), walked, visited - walked,
+               st.files_removed, st.stale_links_removed, seconds_since(started), walked, rows_at, visited - walked,
                seconds_since(started) - visited);
   std::lock_guard lock(stats_mu_);
   last_stats_ = st;
@@ -438,6 +526,8 @@ Result<std::vector<manifest::SnapshotFile>> Snapshotter::snapshot(const std::vec
 Result<std::vector<manifest::SnapshotFile>> Snapshotter::scan(const std::vector<SnapshotGroup>& groups,
                                                               const CancelFn& cancelled) {
   Run run{*this, cancelled, internal::LinkDir(link_root_)};
+  run.rows = internal::RowIndex(ASTACUS_TRY(db_->load()));
+  run.rows_ready.store(true, std::memory_order_relaxed);  // one thread: the walk settles as it goes
   ASTACUS_CHECK(run.collect(groups));
   return run.scan_all();
 }

@@ -127,6 +127,12 @@ class Snapshotter {
   bool same_root() const { return same_root_; }
   SnapshotStats last_stats() const;
 
+  /// When a snapshot's walks may start settling files against the DB rows. Normally whenever the
+  /// rows are loaded (the walks and the load run at once); tests pin the two extremes, as the
+  /// outcome must not depend on it.
+  enum class RowsTiming { kWhenLoaded, kBeforeWalks, kAfterWalks };
+  void set_rows_timing_for_tests(RowsTiming timing) { rows_timing_ = timing; }
+
  private:
   Snapshotter(std::filesystem::path root, std::filesystem::path link_root,
               std::filesystem::path db_file, int hash_threads,
@@ -146,7 +152,7 @@ class Snapshotter {
   std::string link_rel_in_root_;                // link_root below root: not walked as source
   std::vector<std::string> db_rels_in_root_;    // the DB's files below root: not snapshotted
   std::vector<std::string> db_rels_in_link_;    // the DB's files below link_root: never cleaned
-  std::atomic<size_t> last_file_count_{0};       // files in the last snapshot: a size hint
+  RowsTiming rows_timing_ = RowsTiming::kWhenLoaded;
   mutable std::mutex stats_mu_;
   SnapshotStats last_stats_;
   struct Vouch {

@@ -1,5 +1,5 @@
-// RowIndex: the snapshot's DB rows sorted by path, found by a forward cursor or a search; the
-// kept ones become the snapshot's result in place.
+// RowIndex: the snapshot's DB rows sorted by path, found through a table by path in any order;
+// the walks mark them seen, the kept ones become the snapshot's result in place.
 #include "snapshot/row_index.h"
 
 #include <gtest/gtest.h>
@@ -105,6 +105,56 @@ TEST(RowIndex, TakeKeptAgreesWithAFilterOnRandomRows) {
     }
     EXPECT_EQ(paths(index.take_kept()), expected) << "round " << round;
   }
+}
+
+TEST(RowIndex, WalksMarkRowsSeenAndTheUnseenOnesAreTheGoneFiles) {
+  std::vector<std::pair<std::string, int64_t>> list;
+  for (int i = 0; i < 5000; ++i) list.emplace_back("dir" + std::to_string(i % 13) + "/file" + std::to_string(i), i);
+  std::shuffle(list.begin(), list.end(), std::mt19937(3));
+  RowIndex index(rows_of(list));
+  std::mt19937 rng(4);
+  std::vector<std::string> unseen, unchanged;
+  for (const auto& p : held(index)) {  // path order
+    size_t i = index.lookup(p);
+    ASSERT_NE(i, RowIndex::kNone) << p;
+    EXPECT_EQ(index.file(i).relative_path, p);
+    EXPECT_EQ(index.link_inode(i), RowIndex::kNoCopy);
+    index.set_link_inode(i, index.inode(i) + 100);
+    switch (rng() % 3) {
+      case 0: unseen.push_back(p); break;
+      case 1: index.mark_seen(i, true); unchanged.push_back(p); break;
+      default: index.mark_seen(i, false); break;
+    }
+  }
+  EXPECT_EQ(index.lookup("dir0/file"), RowIndex::kNone);
+  EXPECT_EQ(index.lookup("dir1/file1/"), RowIndex::kNone);
+  std::vector<std::string> got;
+  index.for_each_unseen([&](size_t i) {
+    got.push_back(index.file(i).relative_path);
+    EXPECT_TRUE(index.erase(index.file(i).relative_path));  // as a snapshot forgets them
+  });
+  EXPECT_EQ(got, unseen);
+  got.clear();
+  index.for_each_seen_unchanged([&](size_t i) {
+    got.push_back(index.file(i).relative_path);
+    EXPECT_EQ(index.link_inode(i), index.inode(i) + 100);
+    index.keep(i);
+  });
+  EXPECT_EQ(got, unchanged);
+  // Erased and kept rows are still looked up (the link walk's view) but no longer found.
+  size_t gone = index.lookup(unseen.front());
+  ASSERT_NE(gone, RowIndex::kNone);
+  EXPECT_EQ(index.find(unseen.front()), RowIndex::kNone);
+  EXPECT_EQ(index.find(unchanged.front()), RowIndex::kNone);
+  EXPECT_EQ(index.size(), 5000 - unseen.size() - unchanged.size());
+  EXPECT_EQ(paths(index.take_kept()), unchanged);
+}
+
+TEST(RowIndex, AnEmptyIndexFindsNothing) {
+  RowIndex index{LoadedRows{}};
+  EXPECT_EQ(index.lookup("a"), RowIndex::kNone);
+  EXPECT_EQ(index.find(""), RowIndex::kNone);
+  EXPECT_TRUE(index.take_kept().empty());
 }
 
 }  // namespace
