@@ -22,10 +22,6 @@ void HexdigestSet::insert(const manifest::Hexdigest& name) {
     others_.insert(name);
     return;
   }
-  if (is_zero(name.bytes())) {
-    has_zero_ = true;
-    return;
-  }
   if ((in_table_ + 1) * 4 > table_.size() * 3) grow();
   Bytes& slot = table_[slot_of(name.bytes())];
   if (is_zero(slot)) {
@@ -63,7 +59,6 @@ size_t HexdigestSet::slot_of(const Bytes& bytes) const {
 
 size_t HexdigestSet::count(const manifest::Hexdigest& name) const {
   if (!name.canonical()) return others_.count(name);
-  if (is_zero(name.bytes())) return has_zero_ ? 1 : 0;
   if (table_.empty()) return 0;
   return table_[slot_of(name.bytes())] == name.bytes() ? 1 : 0;
 }

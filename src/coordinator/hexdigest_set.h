@@ -38,7 +38,7 @@ class HexdigestSet {
   }
   /// 1 when `name` is in the set, else 0.
   size_t count(const manifest::Hexdigest& name) const;
-  size_t size() const { return in_table_ + (has_zero_ ? 1 : 0) + others_.size(); }
+  size_t size() const { return in_table_ + others_.size(); }
 
  private:
   using Bytes = std::array<uint8_t, 32>;
@@ -47,9 +47,8 @@ class HexdigestSet {
   void grow();                 // doubles the table
   void rehash(size_t slots);   // moves the names into a table of `slots`
 
-  std::vector<Bytes> table_;  // all-zero = empty slot; any size (slot_of scales into it)
+  std::vector<Bytes> table_;  // all-zero = empty slot (a canonical name is never zero); any size
   size_t in_table_ = 0;
-  bool has_zero_ = false;  // the all-zero digest (it cannot sit in the table)
   std::unordered_set<manifest::Hexdigest> others_;
 };
 

@@ -40,16 +40,21 @@ Hexdigest::Hexdigest(std::string_view text) {
       invalid |= hi | lo;
       bytes_[i] = static_cast<uint8_t>(hi << 4 | lo);
     }
-    if (!(invalid & 0x80)) {
-      binary_ = true;
-      return;
-    }
+    if (!(invalid & 0x80) && !zero_bytes()) return;
     bytes_ = {};
   }
   other_ = std::make_unique<std::string>(text);
 }
 
-Hexdigest::Hexdigest(const Hexdigest& other) : bytes_(other.bytes_), binary_(other.binary_) {
+static_assert(sizeof(Hexdigest) == 40, "a manifest holds one or two per file");
+
+bool Hexdigest::zero_bytes() const {
+  uint64_t words[4];
+  std::memcpy(words, bytes_.data(), sizeof words);
+  return (words[0] | words[1] | words[2] | words[3]) == 0;
+}
+
+Hexdigest::Hexdigest(const Hexdigest& other) : bytes_(other.bytes_) {
   if (other.other_) other_ = std::make_unique<std::string>(*other.other_);
 }
 
@@ -69,7 +74,7 @@ void Hexdigest::append_to(std::string& out) const {
     out += *other_;
     return;
   }
-  if (!binary_) return;
+  if (zero_bytes()) return;
   size_t at = out.size();
   out.resize(at + 2 * bytes_.size());
   for (uint8_t b : bytes_) {
@@ -86,17 +91,15 @@ size_t Hexdigest::hash() const {
 }
 
 bool operator==(const Hexdigest& a, const Hexdigest& b) {
-  if (a.binary_ != b.binary_) return false;
-  if (a.binary_) return a.bytes_ == b.bytes_;
-  if (!a.other_ || !b.other_) return !a.other_ && !b.other_;
-  return *a.other_ == *b.other_;
+  if (!a.other_ && !b.other_) return a.bytes_ == b.bytes_;  // both empty, or both digests
+  return a.other_ && b.other_ && *a.other_ == *b.other_;
 }
 
 std::ostream& operator<<(std::ostream& out, const Hexdigest& h) { return out << h.str(); }
 
 bool operator<(const Hexdigest& a, const Hexdigest& b) {
   // Lowercase hex keeps the order of the bytes it encodes.
-  if (a.binary_ && b.binary_) return a.bytes_ < b.bytes_;
+  if (a.canonical() && b.canonical()) return a.bytes_ < b.bytes_;
   return a.str() < b.str();
 }
 

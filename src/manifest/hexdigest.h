@@ -5,7 +5,9 @@
 // snapshot, an upload plan and the coordinator's manifest hold one or two per file, which made
 // hexdigests the largest part of the memory of a backup of a million small files. Text that is
 // not a canonical digest (tests' made-up names, a hand-edited DB row) is kept verbatim on the
-// heap, so a Hexdigest always gives back exactly the text it was made from.
+// heap, so a Hexdigest always gives back exactly the text it was made from. 40 bytes: all-zero
+// bytes without text mean empty, so the all-zero digest (which BLAKE2s does not give in practice)
+// is kept as text.
 //
 // Thread-safety: a value type; const methods may run concurrently.
 
@@ -36,9 +38,9 @@ class Hexdigest {
   Hexdigest& operator=(Hexdigest&&) noexcept = default;
   ~Hexdigest() = default;
 
-  bool empty() const { return !binary_ && !other_; }
-  /// 64 lowercase hex digits (kept as bytes); such text needs no JSON escaping.
-  bool canonical() const { return binary_; }
+  bool empty() const { return !other_ && zero_bytes(); }
+  /// 64 lowercase hex digits, not all zero (kept as bytes); such text needs no JSON escaping.
+  bool canonical() const { return !other_ && !zero_bytes(); }
   /// The digest's bytes (all zero unless canonical()).
   const std::array<uint8_t, 32>& bytes() const { return bytes_; }
   /// The text it was made from ("" when empty).
@@ -57,8 +59,9 @@ class Hexdigest {
   friend bool operator<(const Hexdigest& a, const Hexdigest& b);
 
  private:
-  std::array<uint8_t, 32> bytes_{};
-  bool binary_ = false;
+  bool zero_bytes() const;
+
+  std::array<uint8_t, 32> bytes_{};     // all zero when empty or other_ is set
   std::unique_ptr<std::string> other_;  // non-canonical text (rare)
 };
 

@@ -51,5 +51,10 @@ Status write_manifest(const BackupManifest& manifest, const TextSink& sink, size
 void append_snapshot_result_members(std::string& out, const SnapshotResult& v);
 /// The same text handed to `sink` in pieces of about `chunk` bytes, never whole.
 Status write_snapshot_result_members(const SnapshotResult& v, const TextSink& sink, size_t chunk = 64 << 10);
+/// The same, with "hashes" made from the state's files as a node reports them (one per file that
+/// is not embedded, in file order) instead of from `v.hashes`, which may be unset: a node's
+/// snapshot need not hold a second list of every file while it writes its answer.
+Status write_snapshot_result_members_hashing_files(const SnapshotResult& v, const TextSink& sink,
+                                                   size_t chunk = 64 << 10);
 
 }  // namespace astacus::manifest

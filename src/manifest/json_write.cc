@@ -233,13 +233,19 @@ void append_json(std::string& out, const SnapshotFile& v) {
   out += '}';
 }
 
-void append_json(std::string& out, const SnapshotHash& v) {
+namespace {
+
+void append_hash(std::string& out, const Hexdigest& hexdigest, int64_t size) {
   out += "{\"hexdigest\":";
-  append_hexdigest(out, v.hexdigest);
+  append_hexdigest(out, hexdigest);
   key(out, "size");
-  append_int(out, v.size);
+  append_int(out, size);
   out += '}';
 }
+
+}  // namespace
+
+void append_json(std::string& out, const SnapshotHash& v) { append_hash(out, v.hexdigest, v.size); }
 
 namespace {
 
@@ -261,7 +267,21 @@ void append_state(std::string& out, const SnapshotState& v, Spill* spill) {
   out += '}';
 }
 
-void append_result_members(std::string& out, const SnapshotResult& v, Spill* spill) {
+// "hashes" as a node reports them: one per file that is not embedded, in file order.
+void append_hashes_of_files(std::string& out, const SnapshotState& state, Spill* spill) {
+  out += '[';
+  bool first = true;
+  for (const auto& file : state.files) {
+    if (file.embedded()) continue;
+    if (!first) out += ',';
+    first = false;
+    append_hash(out, file.hexdigest, file.file_size);
+    if (spill) spill->maybe(out);
+  }
+  out += ']';
+}
+
+void append_result_members(std::string& out, const SnapshotResult& v, Spill* spill, bool hashes_of_files = false) {
   key(out, "start", true);
   append_time_or_null(out, v.start);
   key(out, "end");
@@ -277,7 +297,9 @@ void append_result_members(std::string& out, const SnapshotResult& v, Spill* spi
   key(out, "total_size");
   append_int(out, v.total_size);
   key(out, "hashes");
-  if (v.hashes) {
+  if (hashes_of_files && v.state) {
+    append_hashes_of_files(out, *v.state, spill);
+  } else if (v.hashes) {
     append_array(out, *v.hashes, spill);
   } else {
     out += "null";
@@ -304,13 +326,25 @@ void append_snapshot_result_members(std::string& out, const SnapshotResult& v) {
   append_result_members(out, v, nullptr);
 }
 
-Status write_snapshot_result_members(const SnapshotResult& v, const TextSink& sink, size_t chunk) {
+namespace {
+
+Status write_result_members(const SnapshotResult& v, const TextSink& sink, size_t chunk, bool hashes_of_files) {
   std::string out;
   out.reserve(chunk + 64 * 1024);
   Spill spill{sink, chunk};
-  append_result_members(out, v, &spill);
+  append_result_members(out, v, &spill, hashes_of_files);
   if (!spill.status) return spill.status;
   return sink(out);
+}
+
+}  // namespace
+
+Status write_snapshot_result_members(const SnapshotResult& v, const TextSink& sink, size_t chunk) {
+  return write_result_members(v, sink, chunk, false);
+}
+
+Status write_snapshot_result_members_hashing_files(const SnapshotResult& v, const TextSink& sink, size_t chunk) {
+  return write_result_members(v, sink, chunk, true);
 }
 
 void append_json(std::string& out, const SnapshotResult& v) { append_result(out, v, nullptr); }

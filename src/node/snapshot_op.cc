@@ -15,20 +15,17 @@ Status run_snapshot(NodeServices& services, NodeOp& op, const SnapshotRequest& r
 
   manifest::SnapshotState state;
   for (const auto& group : request.groups) state.root_globs.push_back(group.root_glob);
-  std::vector<manifest::SnapshotHash> hashes;
-  hashes.reserve(files.size());
   for (const auto& file : files) {
     result.files += 1;
     result.total_size += file.file_size;
-    if (!file.embedded()) hashes.push_back({file.hexdigest, file.file_size});
   }
   state.files = std::move(files);
   result.state = std::move(state);
-  result.hashes = std::move(hashes);
   result.end = now_utc();
-  // Written and compressed piece by piece: the text (~300 bytes per file) never exists whole.
+  // Written and compressed piece by piece: the text (~300 bytes per file) never exists whole,
+  // and the "hashes" are written from the files (a list of them cost 48 bytes per file).
   codec::CompressedText members;
-  ASTACUS_CHECK(manifest::write_snapshot_result_members(
+  ASTACUS_CHECK(manifest::write_snapshot_result_members_hashing_files(
       result, [&members](std::string_view piece) { return members.append(piece); }));
   ASTACUS_CHECK(members.finish());
   op.set_members(std::move(members));

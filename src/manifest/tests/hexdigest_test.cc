@@ -38,6 +38,22 @@ TEST(Hexdigest, OtherTextIsKeptVerbatim) {
   EXPECT_NE(Hexdigest(upper), Hexdigest(kDigest)) << "case is part of the name";
 }
 
+TEST(Hexdigest, TheAllZeroDigestIsKeptAsTextAndIsNotEmpty) {
+  const std::string zero(64, '0');
+  Hexdigest h(zero);
+  EXPECT_FALSE(h.empty());
+  EXPECT_FALSE(h.canonical());
+  EXPECT_EQ(h.str(), zero);
+  EXPECT_EQ(h, Hexdigest(zero));
+  EXPECT_NE(h, Hexdigest());
+  EXPECT_NE(h, Hexdigest(std::string(63, '0') + "1"));
+  EXPECT_TRUE(Hexdigest(std::string(63, '0') + "1").canonical());
+  EXPECT_LT(h, Hexdigest(std::string(63, '0') + "1"));
+  EXPECT_LT(Hexdigest(), h);
+  Hexdigest copy = h;
+  EXPECT_EQ(copy.str(), zero);
+}
+
 TEST(Hexdigest, EmptyIsEmpty) {
   Hexdigest h;
   EXPECT_TRUE(h.empty());

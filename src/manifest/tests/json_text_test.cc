@@ -161,5 +161,30 @@ TEST(ManifestJsonText, SnapshotResultMembersPrecedeNodeFields) {
   EXPECT_GT(pieces, 1);
 }
 
+TEST(ManifestJsonText, HashesWrittenFromTheFilesEqualTheListANodeBuilds) {
+  std::mt19937 rng(2);
+  for (int round = 0; round < 20; ++round) {
+    SnapshotResult r = random_result(rng);
+    if (!r.state) continue;
+    std::vector<SnapshotHash> hashes;
+    for (const auto& f : r.state->files) {
+      if (!f.embedded()) hashes.push_back({f.hexdigest, f.file_size});
+    }
+    r.hashes = hashes;
+    std::string listed, derived;
+    ASSERT_TRUE(write_snapshot_result_members(r, [&](std::string_view piece) {
+      listed.append(piece);
+      return ok();
+    }, 64));
+    r.hashes.reset();
+    ASSERT_TRUE(write_snapshot_result_members_hashing_files(r, [&](std::string_view piece) {
+      derived.append(piece);
+      return ok();
+    }, 64));
+    EXPECT_EQ(derived, listed) << "round " << round;
+    EXPECT_NE(derived.find("\"hashes\":["), std::string::npos);
+  }
+}
+
 }  // namespace
 }  // namespace astacus::manifest
