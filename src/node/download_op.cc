@@ -140,6 +140,7 @@ Status run_download(NodeServices& services, NodeOp& op, const DownloadRequest& r
                                                [&] { return !valid(); }));
   FileMap local;
   for (auto& f : current) local.emplace(f.relative_path, std::move(f));
+  std::vector<manifest::SnapshotFile>().swap(current);  // moved from: its array would stay to the end
   const std::filesystem::path root = services.config().root;
 
   for (const auto& file : wanted) {

@@ -150,6 +150,16 @@ TEST(RowIndex, WalksMarkRowsSeenAndTheUnseenOnesAreTheGoneFiles) {
   EXPECT_EQ(paths(index.take_kept()), unchanged);
 }
 
+TEST(RowIndex, FewKeptRowsDoNotKeepTheWholeArray) {
+  std::vector<std::pair<std::string, int64_t>> list;
+  for (int i = 0; i < 10000; ++i) list.emplace_back("f" + std::to_string(i), i);
+  RowIndex index(rows_of(list));
+  index.keep(index.find("f77"));
+  auto kept = index.take_kept();
+  ASSERT_EQ(paths(kept), std::vector<std::string>{"f77"});
+  EXPECT_LT(kept.capacity(), 1000u);
+}
+
 TEST(RowIndex, AnEmptyIndexFindsNothing) {
   RowIndex index{LoadedRows{}};
   EXPECT_EQ(index.lookup("a"), RowIndex::kNone);
