@@ -22,7 +22,6 @@ class LinkIndex {
  public:
   static constexpr int64_t kVisited = -1;
 
-  void reserve(size_t copies) { copies_.reserve(copies); }
   /// Adds a copy (in any order; call sort() before lookups).
   void add(std::string rel, int64_t entry_inode) { copies_.emplace_back(std::move(rel), entry_inode); }
   /// Drops the copies for which `f(rel, entry_inode)` is true (in any order; before sort()).

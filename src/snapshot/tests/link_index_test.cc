@@ -23,7 +23,6 @@ TEST(LinkIndex, VisitsEachCopyOnceAndLeavesTheRestAsStale) {
     std::vector<std::pair<std::string, int64_t>> shuffled(copies.begin(), copies.end());
     std::shuffle(shuffled.begin(), shuffled.end(), rng);
     LinkIndex index;
-    index.reserve(5);
     for (const auto& [rel, inode] : shuffled) index.add(rel, inode);
     index.sort();
     ASSERT_EQ(index.size(), copies.size());
