@@ -182,7 +182,7 @@ Status LocalBackend::put_object(const std::string& key, std::string_view data, c
 
 Status LocalBackend::publish(const TempObject& object) {
   std::lock_guard lock(key_mutex(object.path));
-  Status st = local::unlink_if_exists(with_suffix(object.path, kSidecarSuffix));
+  Status st = object.batched ? ok() : local::unlink_if_exists(with_suffix(object.path, kSidecarSuffix));
   if (st) st = local::rename_file(data_tmp(object), object.path);
   if (st) st = local::rename_file(sidecar_tmp(object), with_suffix(object.path, kSidecarSuffix));
   if (!st) remove_temps(object, "best-effort cleanup; the original error matters");
@@ -207,7 +207,9 @@ Status LocalBackend::add_pending(const TempObject& object, uint64_t bytes) {
       it->second = object.token;
     }
     pending_bytes_ += bytes;
-    if (pending_.size() < limits_.objects && pending_bytes_ < limits_.bytes) return ok();
+    bool full_batch = pending_.size() >= limits_.objects || pending_bytes_ >= limits_.bytes;
+    bool eager = !publishing_.load() && (pending_.size() >= limits_.eager_objects || pending_bytes_ >= limits_.eager_bytes);
+    if (!full_batch && !eager) return ok();
     full = take_pending_locked();
   }
   return publish_in_background(std::move(full));
@@ -225,7 +227,12 @@ LocalBackend::Batch LocalBackend::take_pending_locked() {
 Status LocalBackend::publish_in_background(Batch batch) {
   std::lock_guard lock(background_mutex_);
   Status previous = wait_for_background_locked();  // one batch in flight: bounds the temps
-  background_ = std::async(std::launch::async, [this, b = std::move(batch)] { return publish_batch(b); });
+  publishing_ = true;
+  background_ = std::async(std::launch::async, [this, b = std::move(batch)] {
+    Status published = publish_batch(b);
+    publishing_ = false;
+    return published;
+  });
   return previous;
 }
 

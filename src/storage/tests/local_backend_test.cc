@@ -281,6 +281,32 @@ TEST_F(LocalBackendTest, AFullBatchIsPublishedWhilePutsGoOnAndFlushPublishesTheR
   EXPECT_EQ(regular_files_below(root() / ".astacus-tmp"), 0u) << "no temp is left";
 }
 
+TEST_F(LocalBackendTest, AnIdlePublisherTakesASmallBatchEarlySoFlushHasLessLeft) {
+  LocalBackend backend_(tmp_.path(), "/site-a/", {.objects = 1000, .eager_objects = 5});
+  for (int i = 0; i < 5; ++i) ASSERT_TRUE(backend_.put_batched(fmt::format("data/o{}", i), "x", {}));
+  // Published by the background thread, long before the batch of 1000 is full.
+  for (int wait = 0; wait < 500 && backend_.list("data").value().size() < 5; ++wait) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  EXPECT_EQ(backend_.list("data").value().size(), 5u);
+  for (int i = 5; i < 8; ++i) ASSERT_TRUE(backend_.put_batched(fmt::format("data/o{}", i), "y", {}));
+  ASSERT_TRUE(backend_.flush());
+  EXPECT_EQ(backend_.list("data").value().size(), 8u);
+  EXPECT_EQ(backend_.get("data/o7").value().data, "y");
+  EXPECT_EQ(regular_files_below(root() / ".astacus-tmp"), 0u) << "no temp is left";
+}
+
+TEST_F(LocalBackendTest, ABatchedPutOverAStoredObjectReplacesDataAndSidecarTogether) {
+  ASSERT_TRUE(backend_.put("data/k", "old bytes", {{"compression-algorithm", "snappy"}}));
+  ASSERT_TRUE(backend_.put_batched("data/k", "new", {{"compression-algorithm", "zstd"}}));
+  EXPECT_EQ(backend_.get("data/k").value().data, "old bytes") << "the old object stands until the flush";
+  ASSERT_TRUE(backend_.flush());
+  auto object = backend_.get("data/k").value();
+  EXPECT_EQ(object.data, "new");
+  EXPECT_EQ(object.metadata, (Metadata{{"compression-algorithm", "zstd"}}));
+  EXPECT_EQ(entries(root() / "data"), 2u);
+}
+
 TEST_F(LocalBackendTest, AFailedBackgroundBatchIsReportedByFlushAndLeavesNoTemps) {
   LocalBackend backend_(tmp_.path(), "/site-a/", {.objects = kFullBatch});
   write_raw(root() / "data", "a file where the data directory should be");
