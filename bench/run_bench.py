@@ -566,6 +566,8 @@ class AstacusCluster:
                     break
                 time.sleep(0.02)
             wall = time.monotonic() - t0
+            # CLOCK_MONOTONIC bounds, to slice a `perf record -k mono` profile per phase
+            log(f"{path}: {wall:.2f} s, monotonic {t0:.3f} to {t0 + wall:.3f}")
             if st.get("state") != "done":
                 error = f"{path}: state {st.get('state')}: {st.get('error', '')}"
         cpu = sum(proc_cpu(pid) - c for pid, c in zip(pids, cpu0)) + cli_cpu
