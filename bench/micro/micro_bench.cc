@@ -332,13 +332,28 @@ BENCHMARK(BM_BigBlobEncode)
 
 constexpr int kTreeFiles = 10000;
 
+/// A new directory under /tmp, removed with everything in it when destroyed.
+class ScratchDir {
+ public:
+  ScratchDir() {
+    char tmpl[] = "/tmp/astacus-micro-XXXXXX";
+    if (!mkdtemp(tmpl)) std::abort();
+    path_ = tmpl;
+  }
+  ~ScratchDir() {
+    std::error_code ec;
+    fs::remove_all(path_, ec);
+  }
+  const fs::path& path() const { return path_; }
+
+ private:
+  fs::path path_;
+};
+
 /// A tree of 10,000 files of 1-4096 random bytes in 100 folders, made once, removed at exit.
 class Tree {
  public:
   Tree() {
-    char tmpl[] = "/tmp/astacus-micro-XXXXXX";
-    if (!mkdtemp(tmpl)) std::abort();
-    base_ = tmpl;
     std::mt19937_64 rng(3);
     std::uniform_int_distribution<int> size(1, 4096);
     for (int i = 0; i < kTreeFiles; ++i) {
@@ -349,16 +364,12 @@ class Tree {
       bytes_ += static_cast<int64_t>(fs::file_size(p));
     }
   }
-  ~Tree() {
-    std::error_code ec;
-    fs::remove_all(base_, ec);
-  }
-  fs::path root() const { return base_ / "root"; }
-  fs::path work() const { return base_ / "work"; }
+  fs::path root() const { return base_.path() / "root"; }
+  fs::path work() const { return base_.path() / "work"; }
   int64_t bytes() const { return bytes_; }
 
  private:
-  fs::path base_;
+  ScratchDir base_;
   int64_t bytes_ = 0;
 };
 
@@ -420,24 +431,6 @@ void BM_SnapshotUnchanged(benchmark::State& state) {
 }
 BENCHMARK(BM_SnapshotUnchanged)->Name("snapshot_10k_files/unchanged")->Unit(benchmark::kMillisecond)->UseRealTime();
 
-/// A directory removed at exit, not between runs (see below).
-class ScratchDir {
- public:
-  ScratchDir() {
-    char tmpl[] = "/tmp/astacus-micro-store-XXXXXX";
-    if (!mkdtemp(tmpl)) std::abort();
-    path_ = tmpl;
-  }
-  ~ScratchDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
-
 /// 50,000 objects of 1-4096 random bytes put_batched() by 4 threads into a new local store, then
 /// flush(): what the upload of a small-file node asks of storage. Arg 0: a batch is published
 /// when full (20,000 objects); arg 1: also as soon as the publisher is idle (the default).
@@ -447,7 +440,7 @@ void BM_LocalStorePutBatched(benchmark::State& state) {
   constexpr int kObjects = 50000;
   constexpr int kThreads = 4;
   static const std::string bytes = random_bytes(4096 + kObjects, 5);
-  static ScratchDir scratch;
+  static ScratchDir scratch;  // removed at exit, not between runs (see above)
   static int run = 0;
   storage::LocalBatchLimits limits;
   if (state.range(0) == 0) limits.eager_objects = limits.objects;

@@ -17,10 +17,9 @@
 // lock of one directory. A full batch (20,000 objects or 2 GiB), or a smaller one (2,000 or
 // 64 MiB) when no publish runs, is published by a background thread while puts go on; flush()
 // waits for it and publishes the rest. A batched publish does not remove an old sidecar first.
-// Until its publish, a
-// batched object is invisible, and remove() of it (drop_pending) only reaches a batch not yet
-// handed to the background. Temps of a batch that is never flushed are removed by the
-// destructor (they were never visible).
+// Until its publish, a batched object is invisible, and remove() of it (drop_pending) only
+// reaches a batch not yet handed to the background. Temps of a batch that is never flushed are
+// removed by the destructor (they were never visible).
 //
 // Keys are '/'-separated, relative, without "." / ".." / empty parts (surrounding '/' are
 // stripped as rohmu does); nothing is ever read or written outside the root.
