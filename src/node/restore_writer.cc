@@ -172,6 +172,7 @@ StreamedFile::~StreamedFile() {
 Status StreamedFile::write(std::string_view bytes) {
   if (fd_ < 0) return errorf(ErrorCode::kInternal, "write to '{}' after commit", target_.string());
   if (!write_all(fd_, bytes)) return errno_error("cannot write", tmp_);
+  writeback_.wrote(fd_, bytes.size());
   return ok();
 }
 

@@ -13,6 +13,7 @@
 #include <string_view>
 
 #include "base/result.h"
+#include "base/writeback.h"
 #include "codec/stream.h"
 
 namespace astacus::node {
@@ -46,6 +47,7 @@ class StreamedFile final : public codec::ByteSink {
       : target_(std::move(target)), tmp_(std::move(tmp)), fd_(fd) {}
   std::filesystem::path target_, tmp_;
   int fd_;
+  EarlyWriteback writeback_;  // the restore's one syncfs then waits for less
 };
 
 /// Makes root/rel a copy of the (already restored and verified) file `source`, through a temp

@@ -12,6 +12,7 @@
 
 #include "base/files.h"
 #include "base/paths.h"
+#include "base/writeback.h"
 #include "codec/sha256.h"
 #include "storage/local/file_ops.h"
 #include "storage/local/half_seen.h"
@@ -137,6 +138,7 @@ class LocalBackend::Writer final : public ObjectWriter {
   Status write(std::string_view bytes) override {
     if (fd_ < 0) return errorf(ErrorCode::kInternal, "write to '{}' after commit", temps_.path);
     ASTACUS_CHECK(local::write_all(fd_, bytes, data_tmp_));
+    writeback_.wrote(fd_, bytes.size());
     sha256_.update(bytes);
     size_ += bytes.size();
     return ok();
@@ -162,6 +164,7 @@ class LocalBackend::Writer final : public ObjectWriter {
   bool batched_;
   int fd_;
   codec::Sha256Hasher sha256_;
+  EarlyWriteback writeback_;  // a big blob is mostly on disk when its fsync or syncfs comes
   uint64_t size_ = 0;
   bool handed_over_ = false;
 };
