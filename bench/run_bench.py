@@ -1083,7 +1083,7 @@ def main(argv):
                         failures.append(f"run {i + 1}: {tool}: sequence incomplete")
         # Floor: median of each measured rate/time.
         fl = {"cores": floors_runs[0]["cores"], "blake2s": med([f["blake2s"] for f in floors_runs])}
-        for key_ in ("walk", "tar_read", "tar_copy"):
+        for key_ in ("walk", "tar_read", "tar_copy", "tar_copy_synced"):
             fl[key_] = med([f[key_] for f in floors_runs])
         for kind in ("text", "rand"):
             zs = [f[f"zstd_{kind}"] for f in floors_runs if f"zstd_{kind}" in f]
