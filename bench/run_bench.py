@@ -1121,7 +1121,7 @@ def main(argv):
             if fl.get("tar_copy_synced"):
                 disk = ds.total_bytes / MB / fl["tar_copy_synced"]
                 info.append(f"this disk copied the tree and synced it at {disk:.0f} MB/s (tar -c | tar -x, then sync): "
-                            f"a backup that stores its data durably cannot store faster")
+                            f"the rate at which this disk takes this data durably, which bounds a backup that syncs what it stores")
         fls = floor_lines(fl, floors)
         text = render_text(header, rows)
         print()
