@@ -60,8 +60,10 @@ class SnapshotDb {
   /// mutex: for readers that keep a few of a million rows.
   Status for_each_digest(const std::function<void(std::string_view, const manifest::Hexdigest&)>& f) const;
   Result<std::optional<FileRow>> find(std::string_view relative_path) const;
-  /// Relative paths of rows with this hexdigest, sorted.
+  /// Relative paths of rows with this hexdigest, sorted. A scan of the table (no index).
   Result<std::vector<std::string>> paths_with_hexdigest(std::string_view hexdigest) const;
+  /// Relative paths of rows with any of these hexdigests, sorted: one scan for all of them.
+  Result<std::vector<std::string>> paths_with_any_hexdigest(std::vector<manifest::Hexdigest> hexdigests) const;
 
   const std::filesystem::path& path() const { return path_; }
 

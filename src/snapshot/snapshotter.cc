@@ -565,18 +565,22 @@ std::optional<FileIdentity> Snapshotter::vouched_identity(std::string_view relat
 }
 
 Status Snapshotter::release(const std::vector<std::string>& hexdigests) {
-  std::optional<Error> first_error;
+  std::vector<manifest::Hexdigest> wanted;
+  wanted.reserve(hexdigests.size());
   for (const auto& hexdigest : hexdigests) {
-    if (hexdigest.empty()) continue;
-    auto paths = ASTACUS_TRY(db_->paths_with_hexdigest(hexdigest));
-    for (const auto& rel : paths) {
-      auto path = link_path(rel);
-      if (!path) {
-        if (!first_error) first_error = path.error();
-      } else if (::unlink(path->c_str()) != 0 && errno != ENOENT && !first_error) {
-        first_error = Error{ErrorCode::kIoError,
-                            fmt::format("cannot release '{}': {}", path->string(), std::strerror(errno))};
-      }
+    if (!hexdigest.empty()) wanted.emplace_back(hexdigest);
+  }
+  if (wanted.empty()) return ok();
+  // One scan of the DB for all of them (the table has no hexdigest index; see snapshot_db.cc).
+  auto paths = ASTACUS_TRY(db_->paths_with_any_hexdigest(std::move(wanted)));
+  std::optional<Error> first_error;
+  for (const auto& rel : paths) {
+    auto path = link_path(rel);
+    if (!path) {
+      if (!first_error) first_error = path.error();
+    } else if (::unlink(path->c_str()) != 0 && errno != ENOENT && !first_error) {
+      first_error = Error{ErrorCode::kIoError,
+                          fmt::format("cannot release '{}': {}", path->string(), std::strerror(errno))};
     }
   }
   if (first_error) return make_error(*first_error);
