@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <functional>
 #include <mutex>
 #include <numeric>
 #include <system_error>
@@ -14,6 +15,31 @@
 namespace astacus::snapshot::internal {
 
 namespace {
+
+// Reads one job's file (embedded bytes or BLAKE2s); a vanished file marks the job, a file that
+// shrank is recorded with the bytes read. `on_chunk` returning false cancels the read.
+Status read_job(HashJob& job, const std::filesystem::path& base, const std::function<bool(int64_t)>& on_chunk) {
+  std::string path = (base / job.row.file.relative_path).native();
+  auto content = read_file_content(path, job.row.file.file_size, job.embed, on_chunk);
+  if (!content) {
+    if (content.error().code != ErrorCode::kNotFound) return make_error(content.error());
+    spdlog::warn("snapshot: '{}' vanished before it was read; skipped", path);
+    job.vanished = true;
+    job.done = true;
+    return ok();
+  }
+  if (content->bytes_read < job.row.file.file_size) {
+    spdlog::warn("snapshot: '{}' shrank from {} to {} bytes while being read", path, job.row.file.file_size,
+                 content->bytes_read);
+    job.row.file.file_size = content->bytes_read;
+  }
+  job.identity = content->identity;
+  job.identity_taken_at_ns = content->identity_taken_at_ns;
+  job.row.file.hexdigest = std::move(content->hexdigest);
+  job.row.file.content_b64 = std::move(content->content_b64);
+  job.done = true;
+  return ok();
+}
 
 // Shared state of one hash_jobs() call.
 struct Pool {
@@ -48,31 +74,15 @@ struct Pool {
 
   void run_one(HashJob& job) {
     if (cancelled && cancelled()) return fail(Error{ErrorCode::kCancelled, "snapshot cancelled"});
-    std::string path = (base / job.row.file.relative_path).native();
-    auto content = read_file_content(path, job.row.file.file_size, job.embed,
-                                     [this](int64_t n) { return on_chunk(n); });
-    if (!content) {
-      if (content.error().code != ErrorCode::kNotFound) return fail(content.error());
-      spdlog::warn("snapshot: '{}' vanished before it was read; skipped", path);
-      job.vanished = true;
-      return;
-    }
-    if (content->bytes_read < job.row.file.file_size) {
-      spdlog::warn("snapshot: '{}' shrank from {} to {} bytes while being read", path,
-                   job.row.file.file_size, content->bytes_read);
-      job.row.file.file_size = content->bytes_read;
-    }
-    job.identity = content->identity;
-    job.identity_taken_at_ns = content->identity_taken_at_ns;
-    job.row.file.hexdigest = std::move(content->hexdigest);
-    job.row.file.content_b64 = std::move(content->content_b64);
+    Status read = read_job(job, base, [this](int64_t n) { return on_chunk(n); });
+    if (!read) fail(read.error());
   }
 
   void worker() {
     while (!stop.load()) {
       size_t i = next.fetch_add(1);
       if (i >= order.size()) return;
-      run_one(jobs[order[i]]);
+      if (!jobs[order[i]].done) run_one(jobs[order[i]]);
     }
   }
 };
@@ -87,7 +97,9 @@ Status hash_jobs(std::vector<HashJob>& jobs, const std::filesystem::path& base, 
   std::stable_sort(pool.order.begin(), pool.order.end(), [&jobs](uint32_t a, uint32_t b) {
     return jobs[a].row.file.file_size > jobs[b].row.file.file_size;
   });
-  for (const auto& job : jobs) pool.total += job.row.file.file_size;
+  for (const auto& job : jobs) {
+    if (!job.done) pool.total += job.row.file.file_size;
+  }
   size_t n = std::min<size_t>(static_cast<size_t>(std::max(threads, 1)), jobs.size());
   std::vector<std::thread> helpers;  // the calling thread is the n-th worker
   for (size_t i = 1; i < n; ++i) {
@@ -107,6 +119,62 @@ Status hash_jobs(std::vector<HashJob>& jobs, const std::filesystem::path& base, 
     stats.bytes_hashed += job.row.file.file_size;
   }
   return ok();
+}
+
+EarlyHasher::EarlyHasher(std::vector<HashJob>& jobs, size_t first, std::filesystem::path base,
+                         const CancelFn& cancelled)
+    : jobs_(jobs), first_(first), base_(std::move(base)), cancelled_(cancelled), published_(first) {
+  try {
+    thread_ = std::thread([this] { run(); });
+  } catch (const std::system_error& e) {
+    spdlog::warn("snapshot: cannot start the early hashing thread ({}); files are read after the visit", e.what());
+  }
+}
+
+EarlyHasher::~EarlyHasher() { ignore_error(finish(), "the snapshot failed before its reads; its error counts"); }
+
+void EarlyHasher::publish(size_t count) {
+  std::lock_guard lock(mu_);
+  published_ = count;
+  if (waiting_) wake_.notify_one();
+}
+
+Status EarlyHasher::finish() {
+  {
+    std::lock_guard lock(mu_);
+    stopping_ = true;
+    wake_.notify_one();
+  }
+  if (thread_.joinable()) thread_.join();
+  std::lock_guard lock(mu_);
+  if (error_) return make_error(*error_);
+  return ok();
+}
+
+void EarlyHasher::run() {
+  auto keep_going = [this](int64_t) {
+    std::lock_guard lock(mu_);
+    return !stopping_ && !(cancelled_ && cancelled_());
+  };
+  for (size_t next = first_;; ++next) {  // the jobs before `first_` are hash_jobs()'s
+    {
+      std::unique_lock lock(mu_);
+      waiting_ = true;
+      wake_.wait(lock, [&] { return stopping_ || next < published_; });
+      waiting_ = false;
+      if (stopping_) return;
+    }
+    if (cancelled_ && cancelled_()) return;  // the visit reports it
+    HashJob& job = jobs_[next];  // complete: published, and `jobs_` does not reallocate
+    Status read = job.row.file.file_size > kMaxEarlyBytes ? ok() : read_job(job, base_, keep_going);
+    if (!read && read.error().code == ErrorCode::kCancelled) return;  // not done: hash_jobs() reads it
+    if (!read) {
+      std::lock_guard lock(mu_);
+      error_ = read.error();
+    }
+    passed_.store(next + 1 - first_, std::memory_order_release);
+    if (!read) return;
+  }
 }
 
 }  // namespace astacus::snapshot::internal

@@ -381,21 +381,32 @@ struct Snapshotter::Run {
     // pages stay out of RSS), where growing by doubling held the old and the new array at once
     // (24 MB at the last step for 50k new files).
     jobs.reserve(jobs.size() + candidates.size());
+    // Small new files are read while the rest are still linked (see EarlyHasher). It reads from
+    // `jobs`, which must not reallocate until it finished: one job at most per candidate.
+    const size_t capacity = jobs.capacity();
+    internal::EarlyHasher early(jobs, jobs.size(), hash_base(), cancelled);
     for (size_t i = 0; i < candidates.size(); ++i) {
       if (i % 256 == 0 && is_cancelled()) {
         return errorf(ErrorCode::kCancelled, "snapshot of '{}' cancelled", self.root_.string());
       }
       ASTACUS_CHECK(visit(candidates[i]));
+      if (jobs.capacity() != capacity) {
+        return errorf(ErrorCode::kInternal, "snapshot of '{}': more hash jobs than files", self.root_.string());
+      }
+      early.publish(jobs.size());
     }
+    ASTACUS_CHECK(early.finish());
     std::vector<Candidate>().swap(candidates);  // all visited
     return ok();
   }
 
+  // Where new files are read: the link copies, or the files themselves in same-root mode.
+  const fs::path& hash_base() const { return self.same_root_ ? self.root_ : self.link_root_; }
+
   // Steps 4 and 5: read new/changed files, then commit everything in one transaction.
   // The result is the kept rows' own vector plus the jobs' files: no second copy of the rows.
   Result<std::vector<manifest::SnapshotFile>> commit(const ProgressFn& progress) {
-    const fs::path& base = self.same_root_ ? self.root_ : self.link_root_;
-    ASTACUS_CHECK(internal::hash_jobs(jobs, base, self.hash_threads_, cancelled, progress, stats));
+    ASTACUS_CHECK(internal::hash_jobs(jobs, hash_base(), self.hash_threads_, cancelled, progress, stats));
     self.record_vouches(jobs);
     std::vector<const FileRow*> upserts;
     upserts.reserve(jobs.size());
