@@ -389,10 +389,12 @@ struct Snapshotter::Run {
       if (i % 256 == 0 && is_cancelled()) {
         return errorf(ErrorCode::kCancelled, "snapshot of '{}' cancelled", self.root_.string());
       }
-      ASTACUS_CHECK(visit(candidates[i]));
-      if (jobs.capacity() != capacity) {
+      // A visit adds one job at most: room for it is checked before, so `jobs` never reallocates
+      // under the early reader.
+      if (jobs.size() == capacity) {
         return errorf(ErrorCode::kInternal, "snapshot of '{}': more hash jobs than files", self.root_.string());
       }
+      ASTACUS_CHECK(visit(candidates[i]));
       early.publish(jobs.size());
     }
     ASTACUS_CHECK(early.finish());
