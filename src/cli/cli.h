@@ -1,7 +1,7 @@
 #pragma once
 // The `astacus` command line: parses arguments (args.h) and runs one command.
 // Commands: server -c PATH, backup, restore, list, cleanup, delete, delta backup, delta list,
-// reload, check-reload, manifest (not implemented yet: message on stderr, exit 1).
+// reload, check-reload, copy, manifest list|describe|dump|download-files (manifest_commands.h).
 // Exit codes: 0 success, 1 failure (or no command), 2 usage error.
 
 #include <functional>
