@@ -26,6 +26,15 @@ FileStat to_file_stat(const struct stat& st) {
                   static_cast<int64_t>(st.st_ino)};
 }
 
+// The error of a failed link(2), from errno; EXDEV is a setup mistake worth spelling out.
+tl::unexpected<Error> link_error(const fs::path& source, const fs::path& target) {
+  int e = errno;
+  std::string_view hint =
+      e == EXDEV ? " (node.root and node.root_link must be on one filesystem: a snapshot hard-links the files)" : "";
+  return errorf(ErrorCode::kIoError, "cannot hard-link '{}' to '{}': {}{}", source.string(), target.string(),
+                std::strerror(e), hint);
+}
+
 }  // namespace
 
 Result<std::optional<FileStat>> stat_regular(const fs::path& path) {
@@ -84,16 +93,12 @@ Result<std::optional<FileStat>> LinkDir::link(const fs::path& source, const std:
     return st;
   }
   if (errno == ENOENT) return std::optional<FileStat>();
-  if (errno != EEXIST) {
-    return errorf(ErrorCode::kIoError, "cannot hard-link '{}' to '{}': {}", source.string(),
-                  target.string(), std::strerror(errno));
-  }
+  if (errno != EEXIST) return link_error(source, target);
   // Something is in the way (an older copy, a directory): link to a temp name and rename.
   fs::path tmp = target.parent_path() / (".astacus-link-" + random_hex(16) + ".tmp");
   if (::link(source.c_str(), tmp.c_str()) != 0) {
     if (errno == ENOENT) return std::optional<FileStat>();
-    return errorf(ErrorCode::kIoError, "cannot hard-link '{}' to '{}': {}", source.string(),
-                  tmp.string(), std::strerror(errno));
+    return link_error(source, tmp);
   }
   auto st = stat_regular(tmp);
   if (!st || !*st) {  // replaced by a symlink or special file between lstat and link

@@ -128,6 +128,21 @@ TEST(SystemFullDisk, FullSnapshotDatabaseDiskFailsTheBackupNamingTheDatabase) {
   EXPECT_EQ(read_tree(cluster.root(0)), backed_up);
 }
 
+// Not a full disk, but the same kind of setup mistake: the snapshot hard-links the root's files
+// into root_link, which only works within one filesystem.
+TEST(SystemFullDisk, RootOnAnotherFilesystemThanRootLinkFailsNamingBoth) {
+  TestCluster cluster({.nodes = 1});
+  TmpfsMount root(cluster.root(0), "8m");
+  SKIP_UNLESS_MOUNTED(root);
+  write_file(cluster.root(0) / "a.bin", random_bytes(5000, 1), 1700000000000000000);
+  cluster.start();
+  auto r = cluster.cli({"-w", "60", "backup"});
+  EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
+  EXPECT_NE(r.err.find(cluster.root(0).string() + "/a.bin"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("node.root and node.root_link must be on one filesystem"), std::string::npos) << r.err;
+  EXPECT_TRUE(cluster.stored_objects("json").empty());
+}
+
 TEST(SystemFullDisk, FullRootFailsTheRestoreAndLeavesNoFileHalfWritten) {
   TestCluster cluster({.nodes = 1});
   int64_t t = 1700000000000000000;
