@@ -493,7 +493,7 @@ class AstacusCluster:
                 "db_path": os.path.join(node_dir, "db"),
             },
             "object_storage": storage,
-            "uvicorn": {"host": "127.0.0.1", "port": self.ports[k], "log_level": "warning"},
+            "uvicorn": {"host": "127.0.0.1", "port": self.ports[k], "log_level": self.args.server_log_level},
         }
 
     @property
@@ -1010,6 +1010,9 @@ def parse_args(argv):
                     help="http: POST the op and poll its status every 20 ms (exact op time); "
                          "cli: `astacus -w` (includes the CLI's exponential polling backoff)")
     ap.add_argument("--op-timeout", type=int, default=7200)
+    ap.add_argument("--server-log-level", choices=("warning", "info", "debug"), default="warning",
+                    help="uvicorn.log_level of the servers; info logs each step and the snapshot's timings "
+                         "(server<k>.log in the run's scratch dir; add --keep)")
     ap.add_argument("--seed", type=int, default=20240601)
     ap.add_argument("--workdir", default=None, help="scratch directory (default: a new one in $TMPDIR or /tmp)")
     ap.add_argument("--dataset-dir", default=None, help="keep/reuse the generated dataset here")
