@@ -18,9 +18,10 @@ namespace {
 
 namespace fs = std::filesystem;
 
-/// A tmpfs of `size` (mount(8) syntax, e.g. "1m") over `dir`, lazily unmounted by the
-/// destructor so a failing test never leaves it behind. Declare it after the cluster: the
-/// servers stop first, and the cluster's temp dir is removed after the unmount.
+/// A tmpfs of `size` (mount(8) syntax, e.g. "1m") over `dir`, unmounted by the destructor so a
+/// failing test never leaves it behind. Declare it after the cluster, so it goes first: the
+/// unmount is lazy (servers still running do not block it), and the cluster's temp dir is
+/// removed after it.
 class TmpfsMount {
  public:
   TmpfsMount(fs::path dir, const std::string& size) : dir_(std::move(dir)) {
