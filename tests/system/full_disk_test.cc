@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <map>
 
 #include "helpers.h"
 
@@ -144,28 +145,29 @@ TEST(SystemFullDisk, RootOnAnotherFilesystemThanRootLinkFailsNamingBoth) {
   EXPECT_TRUE(cluster.stored_objects("json").empty());
 }
 
-TEST(SystemFullDisk, FullRootFailsTheRestoreAndLeavesNoFileHalfWritten) {
+// Restores a backup of `files` into a node root that is now a 1 MiB disk holding older versions
+// of a.bin and c.txt; the restore must fail naming the error (and `expected_in_error`), leave
+// every file old or complete, and succeed once the disk is bigger.
+void restore_into_full_root(const std::map<std::string, std::string>& files, const std::string& expected_in_error) {
   TestCluster cluster({.nodes = 1});
   int64_t t = 1700000000000000000;
-  write_file(cluster.root(0) / "a.bin", random_bytes(700000, 1), t);
-  write_file(cluster.root(0) / "b.bin", random_bytes(700000, 2), t + 1);
-  write_file(cluster.root(0) / "c.txt", "small", t + 2);
+  for (const auto& [name, content] : files) write_file(cluster.root(0) / name, content, t++);
   cluster.start();
   expect_ok(cluster.cli({"-w", "60", "backup"}), "backup");
   auto backed_up = read_tree(cluster.root(0));
   cluster.stop_node(0);
 
-  // The node's root is now a 1 MiB disk that holds older versions of two of the files.
   TmpfsMount root(cluster.root(0), "1m");
   SKIP_UNLESS_MOUNTED(root);
-  write_file(cluster.root(0) / "a.bin", "older a", t - 10);
-  write_file(cluster.root(0) / "c.txt", "older c", t - 11);
+  write_file(cluster.root(0) / "a.bin", "older a", t - 100);
+  write_file(cluster.root(0) / "c.txt", "older c", t - 101);
   auto before = read_tree(cluster.root(0));
   cluster.start_node(0);
 
   auto r = cluster.cli({"-w", "60", "restore"});
   EXPECT_EQ(r.exit_code, 1) << r.out << r.err;
   EXPECT_NE(r.err.find("No space left on device"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find(expected_in_error), std::string::npos) << r.err;
   auto after = read_tree(cluster.root(0));
   for (const auto& [path, state] : after) {
     bool as_before = before.count(path) && before.at(path) == state;
@@ -176,9 +178,21 @@ TEST(SystemFullDisk, FullRootFailsTheRestoreAndLeavesNoFileHalfWritten) {
   }
   for (const auto& [path, state] : before) EXPECT_TRUE(after.count(path)) << path << " was lost";
 
-  root.resize("8m");
+  root.resize("16m");
   expect_ok(cluster.cli({"-w", "60", "restore"}), "restore once there is room");
   EXPECT_EQ(read_tree(cluster.root(0)), backed_up);
+}
+
+// Files up to 2 MiB are written in place (and removed when a write fails).
+TEST(SystemFullDisk, FullRootFailsTheRestoreOfSmallFilesAndLeavesNoFileHalfWritten) {
+  restore_into_full_root({{"a.bin", random_bytes(700000, 1)}, {"b.bin", random_bytes(700000, 2)}, {"c.txt", "small"}},
+                         "cannot write");
+}
+
+// Bigger files stream into a temp file beside the target, renamed only once verified.
+TEST(SystemFullDisk, FullRootFailsTheRestoreOfAStreamedFileAndLeavesNoTempBehind) {
+  restore_into_full_root({{"big.bin", random_bytes(3 << 20, 3)}, {"a.bin", "new a"}, {"c.txt", "small"}},
+                         "big.bin");
 }
 
 }  // namespace
