@@ -54,6 +54,20 @@ void send_internal_error(http::Reply& reply, const std::string& code, const std:
   http::send_detail(reply, 500, {{"code", code}, {"message", message}});
 }
 
+// A node that died in the middle of an upload leaves its temp files (whole blobs, in a local
+// storage) behind. This cleanup holds the cluster lock, so no upload of this cluster runs; the
+// age keeps clear of anything another writer of the same storage may still be working on.
+constexpr std::chrono::hours kStaleTempAge{1};
+
+void remove_stale_temps(storage::ObjectStore& store) {
+  auto removed = store.backend().remove_stale_temps(kStaleTempAge);
+  if (!removed) {
+    spdlog::warn("cleanup: storage '{}': {}", store.name(), removed.error().message);
+  } else if (*removed > 0) {
+    spdlog::info("cleanup: removed {} temp files of interrupted uploads from storage '{}'", *removed, store.name());
+  }
+}
+
 }  // namespace
 
 Status Coordinator::run_attempts(RunningOp& op, const std::function<Result<Steps>()>& make_steps,
@@ -235,6 +249,7 @@ Status Coordinator::run_cleanup(RunningOp& op, const std::string& storage,
   }
   spdlog::info("cleanup: kept {} backups, deleted {} backups and {} blobs", pruned.kept.size(),
                pruned.deleted.size(), deleted);
+  remove_stale_temps(*store);
   if (failed) {
     return errorf(ErrorCode::kIoError, "cleanup could not delete {} unreferenced blobs (see log)", failed);
   }

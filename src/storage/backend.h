@@ -4,6 +4,7 @@
 // list of string pairs (order matters for byte-compatible local sidecars).
 // Thread safety: a Backend may be used from several threads at once.
 
+#include <chrono>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -86,6 +87,17 @@ class Backend {
   /// for callers that keep them in another form or keep only some: a million 64-character
   /// names cost ~112 MB as strings. The default calls list(); a backend that can, streams.
   virtual Status list_each(const std::string& dir, const std::function<void(std::string_view)>& on_name);
+
+  /// Removes what interrupted writes left behind (the temp files of a process that died before
+  /// its put finished or its batch was flushed) that were last written more than `older_than`
+  /// ago; returns how many files it removed. The default removes nothing: S3, Azure and GCS never
+  /// show a partial object, and what they keep of an unfinished upload expires on their side
+  /// (an S3 bucket lifecycle rule for incomplete multipart uploads, Azure's 7 days for
+  /// uncommitted blocks, GCS's week for resumable sessions).
+  virtual Result<size_t> remove_stale_temps(std::chrono::seconds older_than) {
+    (void)older_than;
+    return size_t{0};
+  }
 
   /// Human description for messages, e.g. "local directory '/srv/backup'".
   virtual std::string describe() const = 0;

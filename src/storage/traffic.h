@@ -56,6 +56,9 @@ class CountingBackend final : public Backend {
   Status remove(const std::string& key) override;
   Result<std::vector<std::string>> list(const std::string& dir) override;
   Status list_each(const std::string& dir, const std::function<void(std::string_view)>& on_name) override;
+  Result<size_t> remove_stale_temps(std::chrono::seconds older_than) override {
+    return inner_->remove_stale_temps(older_than);
+  }
   std::string describe() const override { return inner_->describe(); }
 
   /// Everything counted since construction.

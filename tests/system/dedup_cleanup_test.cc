@@ -106,5 +106,32 @@ TEST(SystemCleanup, DeleteRemovesOneBackupAndOnlyItsOwnBlobs) {
   EXPECT_EQ(cluster.stored_objects("json"), (std::vector<std::string>{manifests[0]}));
 }
 
+
+// What a node killed in the middle of an upload leaves in a local storage: temp files holding
+// whole blobs, never visible as objects. Cleanup removes those older than an hour and keeps
+// younger ones (a writer may still be working on them).
+TEST(SystemCleanup, CleanupRemovesTempFilesOfInterruptedUploadsOlderThanAnHour) {
+  TestCluster cluster({.nodes = 2});
+  fill_sample_data(cluster);
+  cluster.start();
+  expect_ok(cluster.cli({"-w", "60", "backup"}), "backup");
+  auto blobs = cluster.stored_objects("data");
+  auto temps = cluster.storage_dir() / ".astacus-tmp";
+  std::filesystem::path stale = temps / "4" / ".0a1b2c.1122334455667788.tmp";
+  std::filesystem::path stale_sidecar = temps / "9" / "0a1b2c1122334455667788.metadata_tmp";
+  std::filesystem::path fresh = temps / "4" / ".3d4e5f.99aabbccddeeff00.tmp";
+  write_file(stale, random_bytes(300000, 41), 1700000000000000000);
+  write_file(stale_sidecar, "{}", 1700000000000000000);
+  write_file(fresh, random_bytes(1000, 42), 0);
+  std::filesystem::last_write_time(fresh, std::filesystem::file_time_type::clock::now());
+
+  expect_ok(cluster.cli({"-w", "60", "cleanup"}), "cleanup");
+  EXPECT_FALSE(std::filesystem::exists(stale));
+  EXPECT_FALSE(std::filesystem::exists(stale_sidecar));
+  EXPECT_TRUE(std::filesystem::exists(fresh)) << "a temp written in the last hour may still be in use";
+  EXPECT_EQ(cluster.stored_objects("data"), blobs);
+  EXPECT_EQ(cluster.stored_objects("json").size(), 1u);
+}
+
 }  // namespace
 }  // namespace astacus::testing

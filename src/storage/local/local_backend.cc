@@ -427,4 +427,27 @@ Status LocalBackend::list_each(const std::string& dir, const std::function<void(
   return ok();
 }
 
+Result<size_t> LocalBackend::remove_stale_temps(std::chrono::seconds older_than) {
+  if (config_error_) return make_error(*config_error_);
+  const fs::path temps = root_ / kTempDirName;
+  const auto cutoff = fs::file_time_type::clock::now() - older_than;
+  size_t removed = 0;
+  std::error_code ec;
+  auto it = fs::recursive_directory_iterator(temps, ec);
+  for (; !ec && it != fs::recursive_directory_iterator(); it.increment(ec)) {
+    std::error_code entry_ec;  // a temp that a live flush renames away meanwhile is not an error
+    if (!it->is_regular_file(entry_ec) || it->last_write_time(entry_ec) > cutoff || entry_ec) continue;
+    if (::unlink(it->path().c_str()) == 0) {
+      ++removed;
+    } else if (errno != ENOENT) {
+      return errorf(ErrorCode::kIoError, "cannot remove stale temp file '{}': {}", it->path().string(),
+                    std::strerror(errno));
+    }
+  }
+  if (ec && ec != std::errc::no_such_file_or_directory) {
+    return errorf(ErrorCode::kIoError, "cannot list temp files under '{}': {}", temps.string(), ec.message());
+  }
+  return removed;
+}
+
 }  // namespace astacus::storage

@@ -75,6 +75,11 @@ class LocalBackend : public Backend {
   /// Lists `dir` ("" = the root). A missing directory lists as empty. Sub-directories are skipped.
   Result<std::vector<std::string>> list(const std::string& dir) override;
   Status list_each(const std::string& dir, const std::function<void(std::string_view)>& on_name) override;
+  /// Removes files under `<root>/.astacus-tmp/` last written more than `older_than` ago: the
+  /// batched temps of a process that died (kill -9, power loss) before its flush. Those hold
+  /// whole blobs, up to two batches (4 GiB) per crash. A put()'s temps beside its object (only
+  /// manifests are put that way) are not swept.
+  Result<size_t> remove_stale_temps(std::chrono::seconds older_than) override;
   std::string describe() const override;
 
   /// <directory>/<prefix>: where keys are resolved.

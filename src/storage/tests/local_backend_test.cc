@@ -320,5 +320,33 @@ TEST_F(LocalBackendTest, AFailedBackgroundBatchIsReportedByFlushAndLeavesNoTemps
   EXPECT_EQ(regular_files_below(root() / ".astacus-tmp"), 0u) << "the temps of failed renames are removed";
 }
 
+
+// A crashed writer's batched temps are swept by age; a live batch's fresh temps are not.
+TEST_F(LocalBackendTest, StaleTempsOfACrashedWriterAreRemovedAndFreshOnesKept) {
+  fs::path crashed = root() / ".astacus-tmp" / "7" / ".deadbeef.0123456789abcdef.tmp";
+  fs::path crashed_sidecar = root() / ".astacus-tmp" / "3" / "deadbeef0123456789abcdef.metadata_tmp";
+  write_raw(crashed, std::string(4096, 'x'));
+  write_raw(crashed_sidecar, "{}");
+  auto two_hours_ago = fs::file_time_type::clock::now() - std::chrono::hours(2);
+  fs::last_write_time(crashed, two_hours_ago);
+  fs::last_write_time(crashed_sidecar, two_hours_ago);
+  ASSERT_TRUE(backend_.put_batched("data/live", "pending bytes", {}));  // its temps are fresh
+
+  auto removed = backend_.remove_stale_temps(std::chrono::hours(1));
+  ASSERT_TRUE(removed) << removed.error().message;
+  EXPECT_EQ(*removed, 2u);
+  EXPECT_FALSE(fs::exists(crashed));
+  EXPECT_FALSE(fs::exists(crashed_sidecar));
+  ASSERT_TRUE(backend_.flush());
+  EXPECT_EQ(backend_.get("data/live").value().data, "pending bytes") << "the live batch kept its temps";
+  EXPECT_EQ(backend_.remove_stale_temps(std::chrono::hours(1)).value(), 0u);
+}
+
+TEST_F(LocalBackendTest, NoTempDirectoryMeansNothingToSweep) {
+  auto removed = backend_.remove_stale_temps(std::chrono::hours(1));
+  ASSERT_TRUE(removed) << removed.error().message;
+  EXPECT_EQ(*removed, 0u);
+}
+
 }  // namespace
 }  // namespace astacus::storage
