@@ -91,13 +91,10 @@ class Backend {
   /// Removes what interrupted writes left behind (the temp files of a process that died before
   /// its put finished or its batch was flushed) that were last written more than `older_than`
   /// ago; returns how many files it removed. The default removes nothing: S3, Azure and GCS never
-  /// show a partial object, and what they keep of an unfinished upload expires on their side
-  /// (an S3 bucket lifecycle rule for incomplete multipart uploads, Azure's 7 days for
-  /// uncommitted blocks, GCS's week for resumable sessions).
-  virtual Result<size_t> remove_stale_temps(std::chrono::seconds older_than) {
-    (void)older_than;
-    return size_t{0};
-  }
+  /// show a partial object. Azure drops uncommitted blocks after 7 days and GCS resumable
+  /// sessions expire after a week; S3 keeps an incomplete multipart upload until a bucket
+  /// lifecycle rule aborts it (s3/README.md).
+  virtual Result<size_t> remove_stale_temps(std::chrono::seconds /*older_than*/) { return size_t{0}; }
 
   /// Human description for messages, e.g. "local directory '/srv/backup'".
   virtual std::string describe() const = 0;
