@@ -475,6 +475,8 @@ class AstacusCluster:
         }
         if self.args.zstd_level:
             storage["compression"]["level"] = self.args.zstd_level
+        if self.args.pack_small_blobs:
+            storage["pack_small_blobs"] = True
         if self.key:
             storage["encryption_key_id"] = "bench"
             storage["encryption_format"] = self.args.encryption_format
@@ -1006,6 +1008,8 @@ def parse_args(argv):
     ap.add_argument("--encryption-format", choices=("pghoa1", "astdk1"), default="pghoa1",
                     help="with --encrypt: rohmu's per-object RSA envelope (default) or one data key per backup")
     ap.add_argument("--zstd-level", type=int, default=0, help="Astacus zstd level (0 = default, 3)")
+    ap.add_argument("--pack-small-blobs", action="store_true",
+                    help="Astacus stores blobs up to 256 KiB in packs (object_storage.pack_small_blobs)")
     ap.add_argument("--client", choices=("http", "cli"), default="http",
                     help="http: POST the op and poll its status every 20 ms (exact op time); "
                          "cli: `astacus -w` (includes the CLI's exponential polling backoff)")
@@ -1108,6 +1112,7 @@ def main(argv):
             f"1 % appended = {app_files} files",
             f"{args.runs} run(s), fresh copies each; wall/CPU/stored: median, peak RSS: max; warm page cache; "
             f"astacus: {ds.nodes} servers, local storage, zstd{' level ' + str(args.zstd_level) if args.zstd_level else ''}"
+            f"{', small blobs packed' if args.pack_small_blobs else ''}"
             f"{', RSA encryption (' + args.encryption_format + ')' if args.encrypt else ', no encryption'}, client {args.client}; "
             f"restic: {ds.nodes} concurrent processes, one repository, --compression auto (always encrypted)",
             "versions: " + versions(args),

@@ -126,6 +126,7 @@ Status read_value(const Json& v, const std::string& path, ObjectStorageConfig& o
   ASTACUS_CHECK(r.optional("encryption_keys", out.encryption_keys));
   ASTACUS_CHECK(r.optional("compression", out.compression));
   ASTACUS_CHECK(r.optional_choice("encryption_format", out.encryption_format, {"pghoa1", "astdk1"}));
+  ASTACUS_CHECK(r.optional("pack_small_blobs", out.pack_small_blobs));
   ASTACUS_CHECK(r.finish());
   if (!out.storages.contains(out.default_storage)) {
     return path_error(r.path_of("default_storage"),

@@ -112,6 +112,7 @@ Json object_storage_json(const std::optional<ObjectStorageConfig>& o) {
           {"encryption_key_id", opt(o->encryption_key_id)},
           {"encryption_keys", keys},
           {"encryption_format", o->encryption_format},
+          {"pack_small_blobs", o->pack_small_blobs},
           {"compression", {{"algorithm", opt(o->compression.algorithm)}, {"level", o->compression.level}}}};
 }
 

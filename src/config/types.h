@@ -122,6 +122,11 @@ struct ObjectStorageConfig {
   // key per backup wrapped once (codec/data_key_envelope.h); restores do one RSA operation per
   // backup, but Python Astacus cannot read these objects. Both are always readable here.
   std::string encryption_format = "pghoa1";
+  // Astacus C++ extension: store small blobs (up to 256 KiB) side by side in pack objects
+  // ("astpk1", storage/pack/) instead of one object each. Backup and restore of many small
+  // files create far fewer files (local) or requests (cloud); Python Astacus cannot read packed
+  // blobs. Packs on a site are always readable here, whatever this says.
+  bool pack_small_blobs = false;
 };
 
 struct RetentionConfig {

@@ -233,9 +233,11 @@ Status Coordinator::run_cleanup(RunningOp& op, const std::string& storage,
   // Only the unreferenced names are kept from the listing (deleting while listing is not safe
   // on every backend).
   std::vector<std::string> unreferenced;
-  ASTACUS_CHECK(store->list_hexdigests_each([&](std::string_view digest) {
-    if (!references.is_kept(manifest::Hexdigest(digest))) unreferenced.emplace_back(digest);
-  }));
+  ASTACUS_CHECK(store->list_hexdigests_each(
+      [&](std::string_view digest) {
+        if (!references.is_kept(manifest::Hexdigest(digest))) unreferenced.emplace_back(digest);
+      },
+      /*loose_only=*/true));
   size_t deleted = 0, failed = 0;
   for (const auto& digest : unreferenced) {
     auto status = store->delete_blob(digest);
@@ -247,11 +249,18 @@ Status Coordinator::run_cleanup(RunningOp& op, const std::string& storage,
     }
     if (++deleted % 100 == 0) spdlog::info("cleanup: deleted {} unreferenced blobs so far", deleted);
   }
+  auto swept = store->sweep_packs([&](std::string_view digest) { return references.is_kept(manifest::Hexdigest(digest)); });
+  if (!swept) return make_error(swept.error().with_context("cleanup: sweeping packs"));
+  failed += swept->failed;
   spdlog::info("cleanup: kept {} backups, deleted {} backups and {} blobs", pruned.kept.size(),
-               pruned.deleted.size(), deleted);
+               pruned.deleted.size(), deleted + swept->blobs_removed);
+  if (swept->packs_removed + swept->packs_kept > 0) {
+    spdlog::info("cleanup: removed {} packs ({} blobs); kept {} packs, holding {} blobs no backup needs", swept->packs_removed,
+                 swept->blobs_removed, swept->packs_kept, swept->unreferenced_kept);
+  }
   remove_stale_temps(*store);
   if (failed) {
-    return errorf(ErrorCode::kIoError, "cleanup could not delete {} unreferenced blobs (see log)", failed);
+    return errorf(ErrorCode::kIoError, "cleanup could not delete {} unreferenced blobs or packs (see log)", failed);
   }
   return ok();
 }

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 namespace astacus::storage {
 
 std::string metadata_value(const Metadata& md, std::string_view key) {
@@ -63,6 +65,20 @@ Result<std::unique_ptr<ObjectWriter>> Backend::open_writer(const std::string& ke
 Result<std::unique_ptr<ObjectReader>> Backend::open_reader(const std::string& key) {
   StoredObject object = ASTACUS_TRY(get(key));
   return std::make_unique<WholeObjectReader>(std::move(object));
+}
+
+Result<std::string> Backend::get_range(const std::string& key, uint64_t offset, uint64_t length) {
+  StoredObject object = ASTACUS_TRY(get(key));
+  uint64_t size = object.data.size();
+  uint64_t got = offset < size ? std::min(length, size - offset) : 0;
+  ASTACUS_CHECK(check_range_length(key, offset, length, got));
+  return object.data.substr(offset, length);
+}
+
+Status check_range_length(const std::string& key, uint64_t offset, uint64_t length, uint64_t got) {
+  if (got == length) return ok();
+  return errorf(ErrorCode::kCorruption, "object '{}': a read of bytes {}..{} got {} bytes instead of {}", key, offset,
+                offset + length, got, length);
 }
 
 Status Backend::list_each(const std::string& dir, const std::function<void(std::string_view)>& on_name) {

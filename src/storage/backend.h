@@ -20,6 +20,9 @@ namespace astacus::storage {
 
 using Metadata = std::vector<std::pair<std::string, std::string>>;
 
+/// Corruption naming `key` unless a ranged read of [offset, offset + length) got `length` bytes.
+Status check_range_length(const std::string& key, uint64_t offset, uint64_t length, uint64_t got);
+
 /// Returns the value of `key` in `md`, or "" when absent.
 std::string metadata_value(const Metadata& md, std::string_view key);
 
@@ -74,6 +77,12 @@ class Backend {
 
   /// Reads the object. NotFound (naming the key) when absent.
   virtual Result<StoredObject> get(const std::string& key) = 0;
+
+  /// Exactly the bytes [offset, offset + length) of the object, without its metadata (a blob in a
+  /// pack, storage/pack/). NotFound when absent; Corruption when the object is shorter. Nothing
+  /// is checked against the object's stored hash: the caller checks what it decodes. The default
+  /// reads the whole object with get(); the backends fetch only the range.
+  virtual Result<std::string> get_range(const std::string& key, uint64_t offset, uint64_t length);
 
   virtual Result<bool> exists(const std::string& key) = 0;
 

@@ -16,6 +16,7 @@
 #include "codec/rsa_envelope.h"
 #include "storage/local/local_backend.h"
 #include "storage/object_store_keys.h"
+#include "storage/pack/pack_listing.h"
 
 namespace astacus::storage {
 
@@ -45,8 +46,10 @@ Result<TransformOptions> transform_options(const config::ObjectStorageConfig& co
                   "object_storage.encryption_key_id: key '{}' is not in object_storage.encryption_keys",
                   *config.encryption_key_id);
   }
-  return TransformOptions{config.compression.algorithm, config.compression.level, config.encryption_key_id,
-                          config.encryption_keys, config.encryption_format == "astdk1"};
+  TransformOptions options{config.compression.algorithm, config.compression.level, config.encryption_key_id,
+                           config.encryption_keys, config.encryption_format == "astdk1"};
+  options.pack_small_blobs = config.pack_small_blobs;
+  return options;
 }
 
 
@@ -63,7 +66,11 @@ Status check_name(std::string_view kind, const std::string& name) {
 ObjectStore::ObjectStore(std::string site_name, std::unique_ptr<Backend> backend, TransformOptions options)
     : name_(std::move(site_name)),
       backend_(std::make_unique<CountingBackend>(std::move(backend))),
-      options_(std::move(options)) {}
+      options_(std::move(options)) {
+  if (options_.pack_small_blobs) {
+    pack_writer_ = std::make_unique<pack::PackWriter>(*backend_, write_metadata(), options_.pack_target_bytes);
+  }
+}
 
 Result<std::unique_ptr<ObjectStore>> ObjectStore::open(const config::ObjectStorageConfig& config,
                                                        const std::string& site_name) {
@@ -186,17 +193,31 @@ Result<std::string> ObjectStore::decode(const StoredObject& object, const std::s
 }
 
 Result<std::vector<std::string>> ObjectStore::list_hexdigests() {
-  return backend_->list(std::string(kDataDir));
+  std::vector<std::string> names;
+  ASTACUS_CHECK(for_each_blob_name([&](std::string_view name) { names.emplace_back(name); }, false));
+  return names;
 }
 
-Status ObjectStore::list_hexdigests_each(const std::function<void(std::string_view)>& on_name) {
+Status ObjectStore::list_hexdigests_each(const std::function<void(std::string_view)>& on_name, bool loose_only) {
   size_t names = 0;
-  ASTACUS_CHECK(backend_->list_each(std::string(kDataDir), [&](std::string_view name) {
-    ++names;
-    on_name(name);
-  }));
-  blobs_last_listed_ = names;
+  ASTACUS_CHECK(for_each_blob_name(
+      [&](std::string_view name) {
+        ++names;
+        on_name(name);
+      },
+      loose_only));
+  if (!loose_only) blobs_last_listed_ = names;
   return ok();
+}
+
+Status ObjectStore::for_each_blob_name(const std::function<void(std::string_view)>& on_name, bool loose_only) {
+  ASTACUS_CHECK(backend_->list_each(std::string(kDataDir), on_name));
+  if (loose_only) return ok();
+  // Index by index, not from the catalog: a listing keeps no packed names of its own.
+  return pack::for_each_index(*backend_, [&](const std::string&, const pack::Index& index) {
+    for (const auto& entry : index.entries) on_name(pack::hex_of(entry.digest));
+    return ok();
+  });
 }
 
 Result<std::vector<std::string>> ObjectStore::list_jsons() { return backend_->list(std::string(kJsonDir)); }
@@ -240,14 +261,19 @@ Result<uint64_t> ObjectStore::upload_blob(const std::string& hexdigest, const st
 Result<uint64_t> ObjectStore::upload_blob_data(const std::string& hexdigest, std::string_view plaintext) {
   ASTACUS_CHECK(check_name("blob", hexdigest));
   StoredObject stored = ASTACUS_TRY(encode(plaintext));
+  auto digest = pack::digest_of(hexdigest);
+  if (pack_writer_ && digest && plaintext.size() <= options_.pack_entry_limit) {
+    ASTACUS_CHECK(pack_writer_->add(*digest, stored.data));
+    return stored.data.size();
+  }
   ASTACUS_CHECK(backend_->put_batched(fmt::format("{}/{}", kDataDir, hexdigest), stored.data, stored.metadata));
   return stored.data.size();
 }
 
 Result<std::string> ObjectStore::download_blob(const std::string& hexdigest) {
   ASTACUS_CHECK(check_name("blob", hexdigest));
-  std::string key = fmt::format("{}/{}", kDataDir, hexdigest);
-  StoredObject stored = ASTACUS_TRY(backend_->get(key));
+  std::string key;
+  StoredObject stored = ASTACUS_TRY(get_blob(hexdigest, key));
   return decode(stored, key);
 }
 
@@ -270,10 +296,6 @@ Result<std::string> ObjectStore::download_json(const std::string& name) {
   return decode(stored, key);
 }
 
-Result<bool> ObjectStore::blob_exists(const std::string& hexdigest) {
-  ASTACUS_CHECK(check_name("blob", hexdigest));
-  return backend_->exists(fmt::format("{}/{}", kDataDir, hexdigest));
-}
 
 Result<bool> ObjectStore::json_exists(const std::string& name) {
   ASTACUS_CHECK(check_name("manifest", name));

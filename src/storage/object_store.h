@@ -22,6 +22,8 @@
 #include "codec/data_key_envelope.h"
 #include "config/types.h"
 #include "storage/backend.h"
+#include "storage/pack/pack_catalog.h"
+#include "storage/pack/pack_writer.h"
 #include "storage/traffic.h"
 
 namespace astacus::storage {
@@ -38,6 +40,13 @@ struct TransformOptions {
   /// 2 MiB keeps a whole blob's buffers (plaintext + encoded) under the server's 4 MiB mmap
   /// threshold (app/server_main.cc), so they are reused rather than page-faulted in each time.
   uint64_t stream_threshold = uint64_t{2} << 20;
+  /// New blobs of at most pack_entry_limit plaintext bytes go into packs of about
+  /// pack_target_bytes (storage/pack/; config object_storage.pack_small_blobs). Per small blob a
+  /// loose object costs two file creations and renames on local storage (object and sidecar),
+  /// ~200 us of kernel time here; above 256 KiB hashing and compressing dwarf that.
+  bool pack_small_blobs = false;
+  uint64_t pack_entry_limit = uint64_t{256} << 10;
+  uint64_t pack_target_bytes = uint64_t{16} << 20;
 };
 
 class ObjectStore {
@@ -58,10 +67,12 @@ class ObjectStore {
   /// Requests and bytes this store has sent to its site since it was opened.
   Traffic traffic() const { return backend_->traffic(); }
 
+  /// The names of the blobs stored: loose (data/<hexdigest>) and packed (pack/); a blob stored
+  /// both ways may be named twice.
   Result<std::vector<std::string>> list_hexdigests();
   /// The same names one at a time (Backend::list_each), for callers that keep them in another
-  /// form or keep only some.
-  Status list_hexdigests_each(const std::function<void(std::string_view)>& on_name);
+  /// form or keep only some. `loose_only`: only data/<hexdigest> (what delete_blob can remove).
+  Status list_hexdigests_each(const std::function<void(std::string_view)>& on_name, bool loose_only = false);
   /// How many names the last complete listing of blobs gave (0 before one): a size hint for the
   /// next listing's consumer, which then sizes its table once instead of growing it by doubling.
   size_t blobs_last_listed() const { return blobs_last_listed_.load(); }
@@ -93,10 +104,13 @@ class ObjectStore {
   /// (bad codec bytes, authentication tag, stored hash) may come after pieces were written: the
   /// caller discards what it got on any error, and verifies the content hash itself.
   Status download_blob_to(const std::string& hexdigest, codec::ByteSink& out);
+  /// Deletes data/<hexdigest>; packed blobs go by whole packs (sweep_packs).
   Status delete_blob(const std::string& hexdigest);
+  /// Removes the packs none of whose blobs `is_kept` (pack/pack_catalog.h).
+  Result<pack::SweepCounts> sweep_packs(const std::function<bool(std::string_view hexdigest)>& is_kept);
   Result<bool> blob_exists(const std::string& hexdigest);
-  /// Makes every blob uploaded so far durable and visible.
-  Status flush() { return backend_->flush(); }
+  /// Makes every blob uploaded so far durable and visible (closing the open pack first).
+  Status flush();
 
   /// Uploads json/<name>. Returns the stored size.
   Result<uint64_t> upload_json(const std::string& name, std::string_view plaintext);
@@ -141,6 +155,12 @@ class ObjectStore {
   /// Compression (and encryption) of a new object; a manifest may get another zstd level.
   Result<Stages> encoder_stages(uint64_t plaintext_size, bool manifest = false) const;
   Result<Stages> decoder_stages(const Metadata& metadata, const std::string& object_key) const;
+  /// Every blob name (loose, then packed unless `loose_only`) to `on_name`.
+  Status for_each_blob_name(const std::function<void(std::string_view)>& on_name, bool loose_only);
+  /// The stored bytes of blob `hexdigest`, from its pack or data/<hexdigest>; `key` is set to
+  /// where they were (for messages). A blob not where the catalog said, or not found, makes the
+  /// catalog look again once (packed or swept by another process since).
+  Result<StoredObject> get_blob(const std::string& hexdigest, std::string& key);
   /// Streams the decoded object `key` into `out`.
   Status download_to(const std::string& key, codec::ByteSink& out);
   /// Encodes what `produce` writes and stores it as data/<hexdigest>; with `verify`, only when
@@ -162,6 +182,8 @@ class ObjectStore {
 
   std::unique_ptr<CountingBackend> backend_;
   TransformOptions options_;
+  std::unique_ptr<pack::PackWriter> pack_writer_;  // with options_.pack_small_blobs
+  pack::PackCatalog pack_catalog_;
   mutable std::mutex data_key_mutex_;
   mutable std::optional<codec::DataKey> data_key_;  // created on first use
   mutable codec::DataKeyCache data_key_cache_;      // unwrapped keys of objects read

@@ -193,11 +193,6 @@ Result<uint64_t> ObjectStore::copy_blob_from(ObjectStore& source, const std::str
   return stored;
 }
 
-Status ObjectStore::download_blob_to(const std::string& hexdigest, codec::ByteSink& out) {
-  ASTACUS_CHECK(check_name("blob", hexdigest));
-  return download_to(blob_key(hexdigest), out);
-}
-
 Status ObjectStore::download_json_each(const std::string& name,
                                        const std::function<Status(std::string_view)>& on_piece) {
   ASTACUS_CHECK(check_name("manifest", name));

@@ -114,6 +114,13 @@ Result<StoredObject> CountingBackend::get(const std::string& key) {
   return object;
 }
 
+Result<std::string> CountingBackend::get_range(const std::string& key, uint64_t offset, uint64_t length) {
+  ++gets_;
+  auto bytes = inner_->get_range(key, offset, length);
+  if (bytes) down_ += static_cast<int64_t>(bytes->size());
+  return bytes;
+}
+
 Result<bool> CountingBackend::exists(const std::string& key) {
   ++gets_;
   return inner_->exists(key);

@@ -52,6 +52,7 @@ class CountingBackend final : public Backend {
   /// One GET; bytes counted as they are read.
   Result<std::unique_ptr<ObjectReader>> open_reader(const std::string& key) override;
   Result<StoredObject> get(const std::string& key) override;
+  Result<std::string> get_range(const std::string& key, uint64_t offset, uint64_t length) override;
   Result<bool> exists(const std::string& key) override;
   Status remove(const std::string& key) override;
   Result<std::vector<std::string>> list(const std::string& dir) override;

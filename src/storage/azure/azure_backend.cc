@@ -134,6 +134,15 @@ Result<StoredObject> AzureBackend::get(const std::string& key) {
   return StoredObject{std::move(response.body), metadata_from_headers(response.headers)};
 }
 
+Result<std::string> AzureBackend::get_range(const std::string& key, uint64_t offset, uint64_t length) {
+  if (length == 0) return std::string();
+  std::string blob = ASTACUS_TRY(checked_blob_name(key));
+  std::string range = fmt::format("bytes={}-{}", offset, offset + length - 1);
+  azure::Response response = ASTACUS_TRY(client_.call({"Get Blob", "GET", blob, {}, {{"x-ms-range", range}}, {}}));
+  ASTACUS_CHECK(check_range_length(blob, offset, length, response.body.size()));
+  return std::move(response.body);
+}
+
 Result<bool> AzureBackend::exists(const std::string& key) {
   std::string blob = ASTACUS_TRY(checked_blob_name(key));
   auto response = client_.call({"Get Blob Properties", "HEAD", blob, {}, {}, {}});

@@ -49,6 +49,7 @@ class AzureBackend : public Backend {
   /// pinned to the ETag first seen (Conflict when the blob changes). NotFound when absent.
   Result<std::unique_ptr<ObjectReader>> open_reader(const std::string& key) override;
   Result<StoredObject> get(const std::string& key) override;
+  Result<std::string> get_range(const std::string& key, uint64_t offset, uint64_t length) override;
   Result<bool> exists(const std::string& key) override;
   Status remove(const std::string& key) override;
   /// Blobs directly under `dir` (prefix + dir + '/', delimiter '/'), every page followed.

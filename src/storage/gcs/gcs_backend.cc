@@ -96,6 +96,18 @@ Result<StoredObject> GcsBackend::get(const std::string& key) {
   }
 }
 
+Result<std::string> GcsBackend::get_range(const std::string& key, uint64_t offset, uint64_t length) {
+  if (length == 0) return std::string();
+  std::string name = ASTACUS_TRY(checked_name(key));
+  gcs::HttpRequest request{"GET",
+                           client_.urls().pinned_media(name, ""),
+                           {{"Range", fmt::format("bytes={}-{}", offset, offset + length - 1)}},
+                           {}};
+  gcs::HttpResponse response = ASTACUS_TRY(client_.call(request, client_.context("objects.get (media range)", name, true)));
+  ASTACUS_CHECK(check_range_length(name, offset, length, response.body.size()));
+  return std::move(response.body);
+}
+
 Result<bool> GcsBackend::exists(const std::string& key) {
   std::string name = ASTACUS_TRY(checked_name(key));
   auto object = resource(name);

@@ -41,6 +41,7 @@ class GcsBackend : public Backend {
   Result<std::unique_ptr<ObjectReader>> open_reader(const std::string& key) override;
   /// Object resource first (metadata, generation), then the bytes of that generation.
   Result<StoredObject> get(const std::string& key) override;
+  Result<std::string> get_range(const std::string& key, uint64_t offset, uint64_t length) override;
   Result<bool> exists(const std::string& key) override;
   Status remove(const std::string& key) override;
   /// Objects directly under `dir` (prefix + dir + '/', delimiter '/'), every page followed.

@@ -375,6 +375,28 @@ Result<StoredObject> LocalBackend::get(const std::string& key) {
                 "object '{}' in {}: stored bytes do not match the SHA-256 in its sidecar", key, describe());
 }
 
+Result<std::string> LocalBackend::get_range(const std::string& key, uint64_t offset, uint64_t length) {
+  fs::path path = ASTACUS_TRY(object_path(key));
+  int fd = open_for_reading(path);
+  if (fd < 0 && errno == ENOENT) return errorf(ErrorCode::kNotFound, "object '{}' not found in {}", key, describe());
+  if (fd < 0) return errorf(ErrorCode::kIoError, "cannot open object '{}' in {}: {}", key, describe(), std::strerror(errno));
+  std::string out(length, '\0');
+  size_t got = 0;
+  while (got < length) {
+    ssize_t n = ::pread(fd, out.data() + got, length - got, static_cast<off_t>(offset + got));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) {
+      int err = errno;
+      ::close(fd);
+      if (n == 0) return make_error(check_range_length(key, offset, length, got).error());
+      return errorf(ErrorCode::kIoError, "cannot read object '{}' in {}: {}", key, describe(), std::strerror(err));
+    }
+    got += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  return out;
+}
+
 Result<bool> LocalBackend::exists(const std::string& key) {
   fs::path path = ASTACUS_TRY(object_path(key));
   std::error_code ec;

@@ -70,6 +70,8 @@ class LocalBackend : public Backend {
   Status flush() override;
   ~LocalBackend() override;
   Result<StoredObject> get(const std::string& key) override;
+  /// pread() of the range; the sidecar is not read (the caller checks what it decodes).
+  Result<std::string> get_range(const std::string& key, uint64_t offset, uint64_t length) override;
   Result<bool> exists(const std::string& key) override;
   Status remove(const std::string& key) override;
   /// Lists `dir` ("" = the root). A missing directory lists as empty. Sub-directories are skipped.

@@ -67,6 +67,15 @@ class S3Backend : public Backend {
     return StoredObject{std::move(response.body), metadata_from(response.headers)};
   }
 
+  Result<std::string> get_range(const std::string& key, uint64_t offset, uint64_t length) override {
+    if (length == 0) return std::string();
+    std::string full = ASTACUS_TRY(full_key(key));
+    s3::Headers headers = {{"range", fmt::format("bytes={}-{}", offset, offset + length - 1)}};
+    s3::Response response = ASTACUS_TRY(s3::call(client_, retry_, s3::Request{"GET", full, {}, headers, {}}));
+    ASTACUS_CHECK(check_range_length(full, offset, length, response.body.size()));
+    return std::move(response.body);
+  }
+
   Result<bool> exists(const std::string& key) override {
     std::string full = ASTACUS_TRY(full_key(key));
     auto response = s3::call(client_, retry_, s3::Request{"HEAD", full, {}, {}, {}});
