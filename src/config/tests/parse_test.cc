@@ -95,6 +95,18 @@ TEST_F(ParseTest, ObjectStorageIsPropagated) {
   }
 }
 
+TEST_F(ParseTest, PackSmallBlobsIsOffUnlessSet) {
+  auto off = parse(base());
+  ASSERT_TRUE(off) << off.error().to_string();
+  EXPECT_FALSE(off->object_storage->pack_small_blobs) << "Python Astacus cannot read packs";
+  auto on = parse(edit("  default_storage: x\n", "  default_storage: x\n  pack_small_blobs: true\n"));
+  ASSERT_TRUE(on) << on.error().to_string();
+  EXPECT_TRUE(on->node.object_storage.value().pack_small_blobs);
+  auto bad = parse(edit("  default_storage: x\n", "  default_storage: x\n  pack_small_blobs: sometimes\n"));
+  ASSERT_FALSE(bad);
+  EXPECT_NE(bad.error().message.find("object_storage.pack_small_blobs"), std::string::npos) << bad.error().message;
+}
+
 TEST_F(ParseTest, LocalSectionsAreNotOverridden) {
   std::string text = base() + "statsd: {host: stats.example, port: 9125, tags: {env: prod, n: 1}}\n";
   text = replace_all(text, "node:\n", fmt::format(R"(node:

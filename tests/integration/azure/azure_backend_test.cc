@@ -14,6 +14,7 @@
 #include "base/encoding.h"
 #include "storage/azure/azure_names.h"
 #include "storage/azure/shared_key_auth.h"
+#include "integration/packed_store_checks.h"
 #include "storage/object_store.h"
 #include "support/services.h"
 
@@ -251,6 +252,16 @@ TEST_F(AzureBackendTest, ObjectStoreRoundTripWithZstd) {
   EXPECT_EQ(raw->header("x-ms-meta-compression_algorithm"), "zstd");
   ASSERT_TRUE(store.delete_blob(digest));
   EXPECT_TRUE(store.list_hexdigests().value().empty());
+}
+
+TEST_F(AzureBackendTest, GetRangeFetchesOnlyTheRange) { check_get_range(*backend()); }
+
+TEST_F(AzureBackendTest, ObjectStorePacksSmallBlobsReadsThemBackAndSweepsThePack) {
+  config::ObjectStorageConfig osc;
+  osc.default_storage = "az";
+  osc.storages["az"] = azurite_->storage_config(container_);
+  osc.compression.algorithm = "zstd";
+  check_packed_round_trip(osc);
 }
 
 TEST_F(AzureBackendTest, SasTokenAuthorizesEveryOperation) {

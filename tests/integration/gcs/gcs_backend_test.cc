@@ -12,6 +12,7 @@
 #include "gcs_stand_in_process.h"
 #include "storage/gcs/gcs_backend.h"
 #include "storage/gcs/gcs_upload.h"
+#include "integration/packed_store_checks.h"
 #include "storage/object_store.h"
 #include "support/cluster.h"
 #include "support/process.h"
@@ -180,6 +181,17 @@ TEST_F(GcsStandInBackend, ObjectStoreRoundTripWithZstd) {
   EXPECT_EQ((*store)->download_blob(std::string(64, 'b')).value(), "blob bytes");
   EXPECT_EQ((*store)->list_jsons().value(), std::vector<std::string>{"backup-1"});
   EXPECT_EQ((*store)->list_hexdigests().value(), std::vector<std::string>{std::string(64, 'b')});
+}
+
+TEST_F(GcsStandInBackend, GetRangeFetchesOnlyTheRange) { check_get_range(*make_backend(server_.site_config(kBucket, "ranges"))); }
+
+TEST_F(GcsStandInBackend, ObjectStorePacksSmallBlobsReadsThemBackAndSweepsThePack) {
+  config::ObjectStorageConfig osc;
+  osc.temporary_directory = "/tmp";
+  osc.default_storage = "gcs";
+  osc.storages["gcs"] = server_.site_config(kBucket, "packed");
+  osc.compression.algorithm = "zstd";
+  check_packed_round_trip(osc);
 }
 
 TEST_F(GcsStandInBackend, TokenIsCachedAndSentWithEveryRequest) {

@@ -11,6 +11,7 @@
 #include <fstream>
 
 #include "codec/blake2s.h"
+#include "integration/packed_store_checks.h"
 #include "storage/object_store.h"
 #include "storage/s3/s3_backend.h"
 #include "support/cluster.h"
@@ -228,6 +229,16 @@ TEST_F(S3Backend, ObjectStoreRoundTripWithZstd) {
   EXPECT_EQ(raw->metadata, (Metadata{{"compression-algorithm", "zstd"}}));
   ASSERT_TRUE((*store)->delete_blob(digest));
   EXPECT_TRUE((*store)->list_hexdigests().value().empty());
+}
+
+TEST_F(S3Backend, GetRangeFetchesOnlyTheRange) { check_get_range(*make_backend(server_.site_config(kBucket, "ranges"))); }
+
+TEST_F(S3Backend, ObjectStorePacksSmallBlobsReadsThemBackAndSweepsThePack) {
+  config::ObjectStorageConfig osc;
+  osc.default_storage = "s3";
+  osc.storages["s3"] = server_.site_config(kBucket, "packed");
+  osc.compression.algorithm = "zstd";
+  check_packed_round_trip(osc);
 }
 
 TEST_F(S3Backend, WrongCredentialsNameTheSiteAndTheKeys) {

@@ -65,5 +65,43 @@ TEST(S3System, ThreeNodeClusterBacksUpToS3AndRestoresByteIdentical) {
   }
 }
 
+// object_storage.pack_small_blobs on S3: the small blobs land in pack objects, restores read
+// them back with ranged GETs, and deleting the only backup leaves no pack behind.
+TEST(S3System, PackedSmallBlobsRestoreByteIdenticalAndGoWithTheirBackup) {
+  S3rver server({kBucket});
+  TestCluster cluster;
+  use_s3_storage(cluster, server);
+  for (size_t i = 0; i < cluster.size(); ++i) {
+    nlohmann::json config = cluster.config(i);
+    config["object_storage"]["pack_small_blobs"] = true;
+    cluster.write_config(i, config);
+  }
+  fill_sample_data(cluster);
+  auto expected = expected_backup(cluster);
+  cluster.start();
+  expect_ok(cluster.cli({"-w", "60", "backup"}), "backup");
+
+  auto bucket = storage::make_s3_backend("s3", server.site_config(kBucket, kPrefix));
+  ASSERT_TRUE(bucket) << bucket.error().message;
+  auto loose = (*bucket)->list("data");
+  ASSERT_TRUE(loose) << loose.error().message;
+  EXPECT_EQ(loose->size(), 2u) << "only random-3m and random-2m are over 256 KiB";
+  auto packs = (*bucket)->list("pack");
+  ASSERT_TRUE(packs) << packs.error().message;
+  EXPECT_GE(packs->size(), 2u) << "at least one pack and its index";
+
+  for (size_t i = 0; i < cluster.size(); ++i) wipe(cluster.root(i));
+  expect_ok(cluster.cli({"-w", "60", "restore"}, 1), "restore");
+  for (size_t i = 0; i < cluster.size(); ++i) {
+    EXPECT_EQ(read_tree(cluster.root(i)), expected.trees[i]) << "node " << i;
+  }
+
+  auto jsons = (*bucket)->list("json");
+  ASSERT_TRUE(jsons && jsons->size() == 1u);
+  expect_ok(cluster.cli({"-w", "60", "delete", "--backups", jsons->front()}), "delete");
+  EXPECT_TRUE((*bucket)->list("pack").value().empty());
+  EXPECT_TRUE((*bucket)->list("data").value().empty());
+}
+
 }  // namespace
 }  // namespace astacus::testing

@@ -1,0 +1,147 @@
+// Packed small blobs (object_storage.pack_small_blobs) through the CLI of a real 3-node cluster:
+// what lands in the local storage, byte-identical restores, cleanup removing whole packs, and
+// packed backups restoring after packing is turned off again.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "codec/blake2s.h"
+#include "helpers.h"
+#include "http/client.h"
+#include "storage/local/local_backend.h"
+#include "storage/pack/pack_listing.h"
+
+namespace astacus::testing {
+namespace {
+
+void set_packing(TestCluster& cluster, bool on) {
+  for (size_t i = 0; i < cluster.size(); ++i) {
+    nlohmann::json config = cluster.config(i);
+    config["object_storage"]["pack_small_blobs"] = on;
+    cluster.write_config(i, config);
+  }
+}
+
+// Blob names held by each complete pack of the cluster's local storage, by pack id.
+std::map<std::string, std::set<std::string>> packs_of(const TestCluster& cluster) {
+  storage::LocalBackend backend(cluster.storage_dir(), "");
+  std::map<std::string, std::set<std::string>> out;
+  auto listed = storage::pack::for_each_index(backend, [&](const std::string& id, const storage::pack::Index& index) {
+    for (const auto& entry : index.entries) out[id].insert(storage::pack::hex_of(entry.digest));
+    return ok();
+  });
+  EXPECT_TRUE(listed) << listed.error().message;
+  return out;
+}
+
+std::set<std::string> packed_blobs(const TestCluster& cluster) {
+  std::set<std::string> out;
+  for (const auto& [id, blobs] : packs_of(cluster)) out.insert(blobs.begin(), blobs.end());
+  return out;
+}
+
+// Files of 1-4 KiB under `dir` of node 0 (distinct contents from `seed`).
+void write_small_files(TestCluster& cluster, const std::string& dir, int count, uint64_t seed) {
+  for (int i = 0; i < count; ++i) {
+    write_file(cluster.root(0) / dir / ("f" + std::to_string(i) + ".bin"),
+               random_bytes(1000 + static_cast<size_t>(i) * 97 % 3000, seed + static_cast<uint64_t>(i)),
+               1700000000000000000 + i);
+  }
+}
+
+TEST(SystemPacks, SmallBlobsArePackedRestoredByteIdenticalAndBigOnesStayLoose) {
+  TestCluster cluster;
+  set_packing(cluster, true);
+  fill_sample_data(cluster);
+  write_small_files(cluster, "many", 300, 1000);
+  auto expected = expected_backup(cluster);
+  cluster.start();
+  expect_ok(cluster.cli({"-w", "60", "backup"}), "backup");
+
+  // Only the blobs over 256 KiB (random-3m, random-2m) are objects of their own.
+  std::set<std::string> loose;
+  for (const auto& name : cluster.stored_objects("data")) loose.insert(name);
+  EXPECT_EQ(loose, (std::set<std::string>{codec::blake2s_hex(read_tree(cluster.root(0)).at("big/random-3m.bin").content),
+                                          codec::blake2s_hex(read_tree(cluster.root(1)).at("big/random-2m.bin").content)}));
+  auto packs = packs_of(cluster);
+  EXPECT_GE(packs.size(), 1u);
+  EXPECT_LE(packs.size(), cluster.size()) << "one pack per uploading node at most";
+  std::set<std::string> stored = packed_blobs(cluster);
+  stored.insert(loose.begin(), loose.end());
+  EXPECT_EQ(stored, expected.blob_digests) << "every blob stored exactly once, packed or loose";
+
+  for (size_t i = 0; i < cluster.size(); ++i) wipe(cluster.root(i));
+  expect_ok(cluster.cli({"-w", "60", "restore"}, 2), "restore");
+  for (size_t i = 0; i < cluster.size(); ++i) EXPECT_EQ(read_tree(cluster.root(i)), expected.trees[i]) << "node " << i;
+}
+
+TEST(SystemPacks, CleanupRemovesAPackOnceNoKeptBackupNeedsAnyOfItsBlobs) {
+  TestCluster cluster;
+  set_packing(cluster, true);
+  fill_sample_data(cluster);
+  cluster.start();
+  expect_ok(cluster.cli({"-w", "60", "backup"}), "backup 1");
+  auto packs_1 = packs_of(cluster);
+
+  // Backup 2 uploads only these files: node 0 writes them into one new pack.
+  write_small_files(cluster, "only-in-2", 50, 2000);
+  expect_ok(cluster.cli({"-w", "60", "backup"}), "backup 2");
+  auto packs_2 = packs_of(cluster);
+  ASSERT_EQ(packs_2.size(), packs_1.size() + 1);
+  std::string pack_2;
+  for (const auto& [id, blobs] : packs_2) {
+    if (!packs_1.contains(id)) pack_2 = id;
+  }
+  EXPECT_EQ(packs_2.at(pack_2).size(), 50u);
+
+  std::filesystem::remove_all(cluster.root(0) / "only-in-2");
+  expect_ok(cluster.cli({"-w", "60", "backup"}), "backup 3");
+  auto manifests = cluster.stored_objects("json");
+  ASSERT_EQ(manifests.size(), 3u);
+  EXPECT_EQ(packs_of(cluster), packs_2) << "backup 3 stored nothing new";
+
+  expect_ok(cluster.cli({"-w", "60", "delete", "--backups", manifests[1]}), "delete backup 2");
+  EXPECT_EQ(packs_of(cluster), packs_1) << "backup 2's pack is gone, the others stay";
+  EXPECT_FALSE(std::filesystem::exists(cluster.storage_dir() / "pack" / pack_2));
+  EXPECT_FALSE(std::filesystem::exists(cluster.storage_dir() / "pack" / (pack_2 + ".idx")));
+
+  // Backups 1 and 3 still restore completely.
+  auto expected = expected_backup(cluster);
+  for (size_t i = 0; i < cluster.size(); ++i) wipe(cluster.root(i));
+  expect_ok(cluster.cli({"-w", "60", "restore", "--backup", manifests[0]}), "restore backup 1");
+  for (size_t i = 0; i < cluster.size(); ++i) EXPECT_EQ(read_tree(cluster.root(i)), expected.trees[i]) << "node " << i;
+}
+
+TEST(SystemPacks, PackedBackupsRestoreAfterPackingIsTurnedOffAndNewBlobsGoLoose) {
+  TestCluster cluster;
+  set_packing(cluster, true);
+  fill_sample_data(cluster);
+  auto expected_1 = expected_backup(cluster);
+  cluster.start();
+  expect_ok(cluster.cli({"-w", "60", "backup"}), "packed backup");
+  auto packed = packed_blobs(cluster);
+  ASSERT_FALSE(packed.empty());
+
+  for (size_t i = 0; i < cluster.size(); ++i) cluster.stop_node(i);
+  set_packing(cluster, false);
+  cluster.start();
+  std::string fresh = random_bytes(5000, 77);
+  write_file(cluster.root(1) / "fresh.bin", fresh, 1800000000000000000);
+  expect_ok(cluster.cli({"-w", "60", "backup"}), "loose backup");
+  EXPECT_EQ(packed_blobs(cluster), packed) << "nothing new was packed";
+  auto loose = cluster.stored_objects("data");
+  EXPECT_NE(std::find(loose.begin(), loose.end(), codec::blake2s_hex(fresh)), loose.end())
+      << "the new small blob is a loose object again";
+  auto expected_2 = expected_backup(cluster);
+
+  auto manifests = cluster.stored_objects("json");
+  ASSERT_EQ(manifests.size(), 2u);
+  for (size_t i = 0; i < cluster.size(); ++i) wipe(cluster.root(i));
+  expect_ok(cluster.cli({"-w", "60", "restore", "--backup", manifests[0]}), "restore the packed backup");
+  for (size_t i = 0; i < cluster.size(); ++i) EXPECT_EQ(read_tree(cluster.root(i)), expected_1.trees[i]) << "node " << i;
+  expect_ok(cluster.cli({"-w", "60", "restore", "--backup", manifests[1]}), "restore the mixed backup");
+  for (size_t i = 0; i < cluster.size(); ++i) EXPECT_EQ(read_tree(cluster.root(i)), expected_2.trees[i]) << "node " << i;
+}
+
+}  // namespace
+}  // namespace astacus::testing
