@@ -144,6 +144,7 @@ Status Coordinator::run_copy(RunningOp& op, const std::string& from_name, const 
   });
   // Blobs shipped so far become durable even when some failed: a resumed copy skips them.
   Status flushed = to->flush();
+  from->drop_pack_catalog();  // the source's catalog of packed blobs is not needed any more
   if (first_error) return make_error(*first_error);
   ASTACUS_CHECK(flushed);
   if (runner_.shutting_down() || (op.lock && op.lock->lost())) {

@@ -272,13 +272,15 @@ Status upload_manifest(OpContext& context, const manifest::BackupManifest& backu
 
 Status UploadManifestStep::run(OpContext& context) {
   // The manifest is the commit point: check that every blob it references is stored.
-  auto missing = ASTACUS_TRY(missing_blobs(context));
-  if (!missing.empty()) {
+  auto missing = missing_blobs(context);
+  context.store->drop_pack_catalog();  // blob_exists() may have loaded it; this op is done with it
+  if (!missing) return make_error(missing.error());
+  if (!missing->empty()) {
     return make_error(ErrorCode::kUnavailable,
                       fmt::format("blob {} of node {} is missing from storage '{}' ({} missing in "
                                   "all); not writing a manifest that references it",
-                                  missing[0].second, missing[0].first, context.store->name(),
-                                  missing.size()),
+                                  (*missing)[0].second, (*missing)[0].first, context.store->name(),
+                                  missing->size()),
                       /*retryable=*/true);
   }
   manifest::BackupManifest backup;

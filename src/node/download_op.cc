@@ -128,6 +128,11 @@ Status run_download(NodeServices& services, NodeOp& op, const DownloadRequest& r
                     const StillValid& valid) {
   auto store = ASTACUS_TRY(services.store(request.storage));
   TrafficReport traffic(op, store);
+  // The catalog of packed blobs would otherwise stay in the server until the next restore.
+  struct DropCatalog {
+    storage::ObjectStore& store;
+    ~DropCatalog() { store.drop_pack_catalog(); }
+  } drop_catalog{*store};
   auto snapshot_result = ASTACUS_TRY(load_node_snapshot(services, request));
   std::vector<manifest::SnapshotFile> wanted;
   if (snapshot_result.state) wanted = std::move(snapshot_result.state->files);

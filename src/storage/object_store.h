@@ -109,6 +109,9 @@ class ObjectStore {
   /// Removes the packs none of whose blobs `is_kept` (pack/pack_catalog.h).
   Result<pack::SweepCounts> sweep_packs(const std::function<bool(std::string_view hexdigest)>& is_kept);
   Result<bool> blob_exists(const std::string& hexdigest);
+  /// Frees what the reads above keep to find packed blobs (48 bytes per packed blob of the
+  /// site); the next read loads it again. Servers call it when an op is done with the store.
+  void drop_pack_catalog() { pack_catalog_.clear(); }
   /// Makes every blob uploaded so far durable and visible (closing the open pack first).
   Status flush();
 

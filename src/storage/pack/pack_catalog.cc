@@ -52,9 +52,8 @@ Status PackCatalog::refresh_locked_by_caller(Backend& backend) {
   std::vector<std::string> fresh;
   std::set_difference(listing.ids.begin(), listing.ids.end(), ids.begin(), ids.end(), std::back_inserter(fresh));
   for (const auto& id : fresh) {
-    auto index = read_index(backend, id);
-    if (!index && index.error().code == ErrorCode::kNotFound) continue;  // removed since the listing
-    if (!index) return make_error(index.error());
+    auto index = ASTACUS_TRY(read_index_or_skip(backend, id));
+    if (!index) continue;
     auto pack = static_cast<uint32_t>(ids.size());
     ids.push_back(id);
     metadata.push_back(std::move(index->entry_metadata));
@@ -67,6 +66,15 @@ Status PackCatalog::refresh_locked_by_caller(Backend& backend) {
   slots_ = std::move(slots);
   loaded_ = true;
   return ok();
+}
+
+void PackCatalog::clear() {
+  std::lock_guard once(refresh_mutex_);
+  std::unique_lock lock(mutex_);
+  std::vector<std::string>().swap(ids_);
+  std::vector<Metadata>().swap(metadata_);
+  std::vector<Slot>().swap(slots_);
+  loaded_ = false;
 }
 
 std::optional<Location> PackCatalog::find(std::string_view hexdigest) const {
@@ -95,9 +103,12 @@ Result<SweepCounts> sweep_packs(Backend& backend, const std::function<bool(std::
   SweepCounts counts;
   PackListing listing = ASTACUS_TRY(list_packs(backend));
   for (const auto& id : listing.ids) {
-    auto index = read_index(backend, id);
-    if (!index && index.error().code == ErrorCode::kNotFound) continue;
-    if (!index) return make_error(index.error());
+    auto index = ASTACUS_TRY(read_index_or_skip(backend, id));
+    if (!index) {
+      // A corrupt index (logged): which blobs its pack holds is unknown, so the pack stays.
+      counts.failed += backend.exists(index_key(id)).value_or(false) ? 1 : 0;
+      continue;
+    }
     size_t kept = 0;
     for (const auto& entry : index->entries) kept += is_kept(hex_of(entry.digest)) ? 1 : 0;
     if (kept > 0) {

@@ -31,6 +31,8 @@ class PackCatalog {
   /// Refreshes when the catalog was never loaded.
   Status load_once(Backend& backend);
   std::optional<Location> find(std::string_view hexdigest) const;
+  /// Frees the entries; the next load_once() reads the indexes again.
+  void clear();
 
  private:
   struct Slot {

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <set>
 
+#include <spdlog/spdlog.h>
+
 #include "codec/compression.h"
 #include "storage/object_store_keys.h"
 
@@ -48,13 +50,23 @@ Status write_index(Backend& backend, const std::string& id, const Index& index) 
 Status for_each_index(Backend& backend, const std::function<Status(const std::string& id, const Index&)>& on_index) {
   PackListing listing = ASTACUS_TRY(list_packs(backend));
   for (const auto& id : listing.ids) {
-    auto index = read_index(backend, id);
-    // Removed since the listing (a cleanup elsewhere): it holds nothing any more.
-    if (!index && index.error().code == ErrorCode::kNotFound) continue;
+    auto index = read_index_or_skip(backend, id);
     if (!index) return make_error(index.error());
-    ASTACUS_CHECK(on_index(id, *index));
+    if (*index) ASTACUS_CHECK(on_index(id, **index));
   }
   return ok();
+}
+
+Result<std::optional<Index>> read_index_or_skip(Backend& backend, const std::string& id) {
+  auto index = read_index(backend, id);
+  if (index) return std::optional<Index>(std::move(*index));
+  // Removed since the listing (a cleanup elsewhere): it holds nothing any more.
+  if (index.error().code == ErrorCode::kNotFound) return std::optional<Index>();
+  if (index.error().code != ErrorCode::kCorruption) return make_error(index.error());
+  spdlog::error("{} in {}: its pack's blobs count as absent (a backup stores them again); remove {} and {} to "
+                "silence this",
+                index.error().message, backend.describe(), pack_key(id), index_key(id));
+  return std::optional<Index>();
 }
 
 }  // namespace astacus::storage::pack

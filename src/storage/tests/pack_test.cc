@@ -264,6 +264,41 @@ TEST_F(PackedStore, AnIndexWithoutItsPackCountsForNothingAndIsSwept) {
   EXPECT_TRUE(files_in(pack_dir()).empty()) << "the orphan index is removed";
 }
 
+// A corrupt index must not stop backups: its pack's blobs count as absent (and are stored again),
+// the other packs stay readable, and cleanup leaves that pack alone and reports a failure.
+TEST_F(PackedStore, ACorruptIndexCountsAsAbsentAndCleanupLeavesItsPack) {
+  auto store = open_store(tmp_.path(), true);
+  auto first = small_blobs(3);
+  for (const auto& [hex, content] : first) ASSERT_TRUE(store->upload_blob_data(hex, content));
+  ASSERT_TRUE(store->flush());
+  std::string bad_id = pack::list_packs(store->backend()).value().ids.at(0);
+  std::map<std::string, std::string> second;
+  for (const auto& [hex, content] : small_blobs(6)) {
+    if (!first.contains(hex)) second[hex] = content;
+  }
+  for (const auto& [hex, content] : second) ASSERT_TRUE(store->upload_blob_data(hex, content));
+  ASSERT_TRUE(store->flush());
+  ASSERT_TRUE(store->backend().put(pack::index_key(bad_id), "not an index", {}));
+
+  auto reader = open_store(tmp_.path(), true);
+  std::set<std::string> names = listed(*reader);
+  for (const auto& [hex, content] : first) EXPECT_FALSE(names.contains(hex));
+  for (const auto& [hex, content] : second) {
+    EXPECT_TRUE(names.contains(hex));
+    EXPECT_EQ(reader->download_blob(hex).value(), content);
+  }
+  EXPECT_EQ(reader->download_blob(first.begin()->first).error().code, ErrorCode::kNotFound);
+  // A backup stores them again.
+  for (const auto& [hex, content] : first) ASSERT_TRUE(reader->upload_blob_data(hex, content));
+  ASSERT_TRUE(reader->flush());
+  EXPECT_EQ(reader->download_blob(first.begin()->first).value(), first.begin()->second);
+
+  auto swept = reader->sweep_packs([](std::string_view) { return false; }).value();
+  EXPECT_EQ(swept.failed, 1u);
+  EXPECT_EQ(swept.packs_removed, 2u);
+  EXPECT_TRUE(fs::exists(pack_dir() / bad_id)) << "what the corrupt index described is unknown: kept";
+}
+
 TEST_F(PackedStore, ATruncatedPackIsCorruptionNamingIt) {
   auto store = open_store(tmp_.path(), true);
   auto blobs = small_blobs(10);
