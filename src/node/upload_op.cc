@@ -15,15 +15,15 @@ namespace astacus::node {
 
 namespace {
 
-struct UploadTotals {
-  std::atomic<int64_t> size{0};
-  std::atomic<int64_t> stored{0};
-};
-
 bool is_plain_file(const std::filesystem::path& path) {
   struct stat st {};
   return ::lstat(path.c_str(), &st) == 0 && S_ISREG(st.st_mode);
 }
+
+struct UploadTotals {
+  std::atomic<int64_t> size{0};
+  std::atomic<int64_t> stored{0};
+};
 
 // Uploads one blob from the first candidate link copy that still has the snapshotted content
 // (spec §6.4). With `validate`, a file whose content changed since the snapshot is skipped for
@@ -35,10 +35,13 @@ Status upload_one(snapshot::Snapshotter& snapshotter, storage::ObjectStore& stor
                   bool validate, UploadTotals& totals) {
   for (std::string_view rel : rels) {
     auto path = ASTACUS_TRY(snapshotter.link_path(rel));
-    if (!is_plain_file(path)) continue;
     // A file the snapshot just hashed, still untouched, is not hashed a second time.
     auto vouched = validate ? snapshotter.vouched_identity(rel, hash.hexdigest) : std::nullopt;
     auto stored = store.upload_blob(hash.hexdigest, path, static_cast<uint64_t>(hash.size), validate, vouched);
+    // A link copy that is gone or not a plain file any more: the next candidate may do. (Checked
+    // only after a NotFound, which storage could also have caused: an lstat before every upload
+    // walked the path a second time.)
+    if (!stored && stored.error().code == ErrorCode::kNotFound && !is_plain_file(path)) continue;
     if (!stored && stored.error().code == ErrorCode::kConflict) {
       spdlog::warn("upload: skipping '{}' for {}: {}", rel, hash.hexdigest, stored.error().message);
       continue;

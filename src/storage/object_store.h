@@ -81,6 +81,7 @@ class ObjectStore {
   /// Blob uploads are batched (Backend::put_batched): call flush() before anything (a manifest)
   /// refers to them.
   /// Uploads the first `size` bytes of `path` as data/<hexdigest>. Returns the stored size.
+  /// NotFound when `path` is missing or not a regular file (a symlink is not followed).
   /// With `verify`, the bytes read must hash to `hexdigest`; Conflict (nothing stored) when the
   /// file is shorter or its content changed. `vouched` is the identity the file had when its
   /// digest was computed (Snapshotter::vouched_identity): when the open file still shows it, the

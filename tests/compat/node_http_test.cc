@@ -372,23 +372,28 @@ TEST(CompatNodeHttp, Case66_UploadRefusesBigVouchedFilesChangedAfterSnapshot) {
 TEST(CompatNodeHttp, UploadTakesTheNextHolderAndRefusesDigestsTheSnapshotLacks) {
   FixtureCluster cluster(k3Node);
   cluster.start();
-  const std::string shared(3000, 's'), other(4000, 'o');
+  const std::string shared(3000, 's'), other(4000, 'o'), linked(5000, 'l');
   write_file(cluster.root(0) / "a.bin", shared, kMtime);
   write_file(cluster.root(0) / "b.bin", shared, kMtime);
   write_file(cluster.root(0) / "c.bin", other, kMtime);
+  write_file(cluster.root(0) / "d.bin", linked, kMtime);
+  write_file(cluster.root(0) / "e.bin", linked, kMtime);
   lock(cluster, 0);
   auto snap = snapshot_all(cluster, 0);
-  ASSERT_EQ(snap["hashes"].size(), 3u) << snap;
+  ASSERT_EQ(snap["hashes"].size(), 5u) << snap;
   const std::string shared_hex = file_of(snap, "a.bin")["hexdigest"];
   const std::string other_hex = file_of(snap, "c.bin")["hexdigest"];
+  const std::string linked_hex = file_of(snap, "d.bin")["hexdigest"];
   write_file(cluster.root(0) / "a.bin", std::string(3000, 'X'), kMtime);  // first holder changed
+  fs::remove(cluster.link(0) / "d.bin");  // first holder's link copy gone
   auto up = run_node_op(node(cluster, 0), "upload",
                         {{"hashes", snap["hashes"]}, {"storage", "local"}, {"validate_file_hashes", true}});
   EXPECT_TRUE(succeeded(up)) << up;
-  EXPECT_EQ(up["progress"]["total"], 2) << "two distinct blobs: " << up;
-  EXPECT_EQ(up["total_size"], shared.size() + other.size()) << up;
+  EXPECT_EQ(up["progress"]["total"], 3) << "three distinct blobs: " << up;
+  EXPECT_EQ(up["total_size"], shared.size() + other.size() + linked.size()) << up;
   EXPECT_TRUE(fs::exists(cluster.storage_dir() / "data" / shared_hex));
   EXPECT_TRUE(fs::exists(cluster.storage_dir() / "data" / other_hex));
+  EXPECT_TRUE(fs::exists(cluster.storage_dir() / "data" / linked_hex));
 
   const std::string unknown(64, 'e');
   auto refused = run_node_op(node(cluster, 0), "upload",
