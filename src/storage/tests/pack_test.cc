@@ -84,20 +84,24 @@ const codec::RsaKeyPem& test_key() {
   return key;
 }
 
-TransformOptions pack_options(bool pack, bool encrypt = false) {
+enum class Encryption { kNone, kPghoa1, kAstdk1 };
+
+TransformOptions pack_options(bool pack, Encryption encryption = Encryption::kNone) {
   TransformOptions options;
   options.compression = "zstd";
   options.pack_small_blobs = pack;
   options.pack_target_bytes = 64 << 10;  // several packs from a few hundred small blobs
-  if (encrypt) {
+  if (encryption != Encryption::kNone) {
     options.encryption_key_id = "k";
     options.encryption_keys["k"] = config::EncryptionKey{test_key().public_pem, test_key().private_pem};
+    options.data_key_format = encryption == Encryption::kAstdk1;
   }
   return options;
 }
 
-std::unique_ptr<ObjectStore> open_store(const fs::path& dir, bool pack, bool encrypt = false) {
-  return std::make_unique<ObjectStore>("site", std::make_unique<LocalBackend>(dir, "prefix"), pack_options(pack, encrypt));
+std::unique_ptr<ObjectStore> open_store(const fs::path& dir, bool pack, Encryption encryption = Encryption::kNone) {
+  return std::make_unique<ObjectStore>("site", std::make_unique<LocalBackend>(dir, "prefix"),
+                                       pack_options(pack, encryption));
 }
 
 // Distinct, poorly compressible contents of a few KiB (so packs fill up).
@@ -192,11 +196,22 @@ TEST_F(PackedStore, AReaderFindsPacksWrittenAfterItLookedAndStreamsThem) {
 }
 
 TEST_F(PackedStore, EncryptedEntriesDecodeIndexesStayReadableWithoutTheKey) {
-  auto store = open_store(tmp_.path(), true, /*encrypt=*/true);
+  auto store = open_store(tmp_.path(), true, Encryption::kPghoa1);
   auto blobs = small_blobs(20);
   for (const auto& [hex, content] : blobs) ASSERT_TRUE(store->upload_blob_data(hex, content));
   ASSERT_TRUE(store->flush());
-  for (const auto& [hex, content] : blobs) EXPECT_EQ(store->download_blob(hex).value(), content);
+  // Entries of a later backup with its own data key (astdk1) land in a pack of their own.
+  auto astdk1 = open_store(tmp_.path(), true, Encryption::kAstdk1);
+  std::map<std::string, std::string> later;
+  for (const auto& [hex, content] : small_blobs(30)) {
+    if (!blobs.contains(hex)) later[hex] = content;
+  }
+  astdk1->rotate_data_key();
+  for (const auto& [hex, content] : later) ASSERT_TRUE(astdk1->upload_blob_data(hex, content));
+  ASSERT_TRUE(astdk1->flush());
+  for (const auto& [hex, content] : blobs) EXPECT_EQ(astdk1->download_blob(hex).value(), content);
+  for (const auto& [hex, content] : later) EXPECT_EQ(store->download_blob(hex).value(), content);
+  blobs.insert(later.begin(), later.end());
   // Listing needs no private key (a coordinator that only plans uploads).
   auto no_key = open_store(tmp_.path(), false);
   EXPECT_EQ(listed(*no_key).size(), blobs.size());
