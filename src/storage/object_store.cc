@@ -273,7 +273,7 @@ Result<uint64_t> ObjectStore::upload_blob_data(const std::string& hexdigest, std
     ASTACUS_CHECK(pack_writer_->add(*digest, stored.data));
     return stored.data.size();
   }
-  ASTACUS_CHECK(backend_->put_batched(fmt::format("{}/{}", kDataDir, hexdigest), stored.data, stored.metadata));
+  ASTACUS_CHECK(backend_->put_batched(blob_key(hexdigest), stored.data, stored.metadata));
   return stored.data.size();
 }
 
@@ -286,7 +286,7 @@ Result<std::string> ObjectStore::download_blob(const std::string& hexdigest) {
 
 Status ObjectStore::delete_blob(const std::string& hexdigest) {
   ASTACUS_CHECK(check_name("blob", hexdigest));
-  return backend_->remove(fmt::format("{}/{}", kDataDir, hexdigest));
+  return backend_->remove(blob_key(hexdigest));
 }
 
 Result<uint64_t> ObjectStore::upload_json(const std::string& name, std::string_view plaintext) {

@@ -16,6 +16,9 @@ inline constexpr std::string_view kCompressionKey = "compression-algorithm";
 inline constexpr std::string_view kDataDir = "data";
 inline constexpr std::string_view kJsonDir = "json";
 
+/// data/<hexdigest>: where a loose (unpacked) blob is stored.
+inline std::string blob_key(std::string_view hexdigest) { return std::string(kDataDir) + "/" + std::string(hexdigest); }
+
 /// A blob hexdigest or manifest name is one path component: it must not steer the key elsewhere.
 Status check_name(std::string_view kind, const std::string& name);
 

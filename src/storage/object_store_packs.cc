@@ -9,12 +9,6 @@
 
 namespace astacus::storage {
 
-namespace {
-
-std::string loose_key(const std::string& hexdigest) { return fmt::format("{}/{}", kDataDir, hexdigest); }
-
-}  // namespace
-
 Status ObjectStore::flush() {
   // The open pack is committed first so that the backend's flush makes it visible too; the
   // backend is flushed even when it fails, so the other blobs are kept for the next attempt.
@@ -33,7 +27,7 @@ Result<StoredObject> ObjectStore::get_blob(const std::string& hexdigest, std::st
       if (bytes) return StoredObject{std::move(*bytes), std::move(at->metadata)};
       error = std::move(bytes).error();
     } else {
-      key = loose_key(hexdigest);
+      key = blob_key(hexdigest);
       auto stored = backend_->get(key);
       if (stored) return stored;
       error = std::move(stored).error();
@@ -48,7 +42,7 @@ Status ObjectStore::download_blob_to(const std::string& hexdigest, codec::ByteSi
   ASTACUS_CHECK(pack_catalog_.load_once(*backend_));
   if (!pack_catalog_.find(hexdigest)) {
     // A missing object fails before any byte reached `out`, so the packs can be tried after it.
-    Status loose = download_to(loose_key(hexdigest), out);
+    Status loose = download_to(blob_key(hexdigest), out);
     if (loose || loose.error().code != ErrorCode::kNotFound) return loose;
     ASTACUS_CHECK(pack_catalog_.refresh(*backend_));
     if (!pack_catalog_.find(hexdigest)) return loose;
@@ -62,7 +56,7 @@ Result<bool> ObjectStore::blob_exists(const std::string& hexdigest) {
   ASTACUS_CHECK(check_name("blob", hexdigest));
   ASTACUS_CHECK(pack_catalog_.load_once(*backend_));
   if (pack_catalog_.find(hexdigest)) return true;
-  if (ASTACUS_TRY(backend_->exists(loose_key(hexdigest)))) return true;
+  if (ASTACUS_TRY(backend_->exists(blob_key(hexdigest)))) return true;
   ASTACUS_CHECK(pack_catalog_.refresh(*backend_));  // packed by another process since the catalog was read
   return pack_catalog_.find(hexdigest).has_value();
 }

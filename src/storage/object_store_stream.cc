@@ -79,8 +79,6 @@ class CountingSink final : public codec::ByteSink {
   codec::ByteSink& next_;
 };
 
-std::string blob_key(const std::string& hexdigest) { return fmt::format("{}/{}", kDataDir, hexdigest); }
-
 }  // namespace
 
 Result<ObjectStore::Stages> ObjectStore::encoder_stages(uint64_t plaintext_size, bool manifest) const {

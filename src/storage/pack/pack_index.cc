@@ -1,9 +1,12 @@
 #include "storage/pack/pack_index.h"
 
+#include <algorithm>
 #include <cstring>
 
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
+
+#include "base/encoding.h"
 
 namespace astacus::storage::pack {
 
@@ -42,12 +45,6 @@ class Cursor {
   std::string_view rest_;
 };
 
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  return -1;
-}
-
 Result<Metadata> parse_metadata(std::string_view text) {
   auto json = nlohmann::json::parse(text, nullptr, false);
   if (!json.is_array()) return errorf(ErrorCode::kCorruption, "entry metadata is not a JSON array");
@@ -64,24 +61,18 @@ Result<Metadata> parse_metadata(std::string_view text) {
 }  // namespace
 
 std::optional<Digest> digest_of(std::string_view hexdigest) {
-  if (hexdigest.size() != 64) return std::nullopt;
+  // Lowercase only: data/<NAME> and data/<name> would be two blobs.
+  bool lowercase_hex = std::all_of(hexdigest.begin(), hexdigest.end(),
+                                   [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
+  if (hexdigest.size() != 64 || !lowercase_hex) return std::nullopt;
+  std::string bytes = from_hex(hexdigest).value();
   Digest out{};
-  for (size_t i = 0; i < out.size(); ++i) {
-    int hi = hex_value(hexdigest[2 * i]), lo = hex_value(hexdigest[2 * i + 1]);
-    if (hi < 0 || lo < 0) return std::nullopt;
-    out[i] = static_cast<uint8_t>(hi * 16 + lo);
-  }
+  std::memcpy(out.data(), bytes.data(), out.size());
   return out;
 }
 
 std::string hex_of(const Digest& digest) {
-  static constexpr char kHex[] = "0123456789abcdef";
-  std::string out(64, '0');
-  for (size_t i = 0; i < digest.size(); ++i) {
-    out[2 * i] = kHex[digest[i] >> 4];
-    out[2 * i + 1] = kHex[digest[i] & 0xf];
-  }
-  return out;
+  return to_hex(std::string_view(reinterpret_cast<const char*>(digest.data()), digest.size()));
 }
 
 std::string encode_index(const Index& index) {

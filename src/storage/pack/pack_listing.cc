@@ -1,6 +1,5 @@
 #include "storage/pack/pack_listing.h"
 
-#include <algorithm>
 #include <set>
 
 #include <spdlog/spdlog.h>

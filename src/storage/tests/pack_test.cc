@@ -119,6 +119,12 @@ std::map<std::string, std::string> small_blobs(size_t n) {
   return out;
 }
 
+// Uploads every blob and flushes (one backup's upload).
+void store_all(ObjectStore& store, const std::map<std::string, std::string>& blobs) {
+  for (const auto& [hex, content] : blobs) ASSERT_TRUE(store.upload_blob_data(hex, content));
+  ASSERT_TRUE(store.flush());
+}
+
 std::set<std::string> files_in(const fs::path& dir) {
   std::set<std::string> out;
   if (!fs::exists(dir)) return out;
@@ -181,8 +187,7 @@ TEST_F(PackedStore, AReaderFindsPacksWrittenAfterItLookedAndStreamsThem) {
   EXPECT_FALSE(reader->blob_exists(hex).value());  // the reader's catalog is now loaded, empty
 
   auto writer = open_store(tmp_.path(), true);
-  for (const auto& [h, c] : blobs) ASSERT_TRUE(writer->upload_blob_data(h, c));
-  ASSERT_TRUE(writer->flush());
+  store_all(*writer, blobs);
 
   EXPECT_EQ(reader->download_blob(hex).value(), content);
   std::string streamed;
@@ -198,8 +203,7 @@ TEST_F(PackedStore, AReaderFindsPacksWrittenAfterItLookedAndStreamsThem) {
 TEST_F(PackedStore, EncryptedEntriesDecodeIndexesStayReadableWithoutTheKey) {
   auto store = open_store(tmp_.path(), true, Encryption::kPghoa1);
   auto blobs = small_blobs(20);
-  for (const auto& [hex, content] : blobs) ASSERT_TRUE(store->upload_blob_data(hex, content));
-  ASSERT_TRUE(store->flush());
+  store_all(*store, blobs);
   // Entries of a later backup with its own data key (astdk1) land in a pack of their own.
   auto astdk1 = open_store(tmp_.path(), true, Encryption::kAstdk1);
   std::map<std::string, std::string> later;
@@ -207,8 +211,7 @@ TEST_F(PackedStore, EncryptedEntriesDecodeIndexesStayReadableWithoutTheKey) {
     if (!blobs.contains(hex)) later[hex] = content;
   }
   astdk1->rotate_data_key();
-  for (const auto& [hex, content] : later) ASSERT_TRUE(astdk1->upload_blob_data(hex, content));
-  ASSERT_TRUE(astdk1->flush());
+  store_all(*astdk1, later);
   for (const auto& [hex, content] : blobs) EXPECT_EQ(astdk1->download_blob(hex).value(), content);
   for (const auto& [hex, content] : later) EXPECT_EQ(store->download_blob(hex).value(), content);
   blobs.insert(later.begin(), later.end());
@@ -223,15 +226,13 @@ TEST_F(PackedStore, EncryptedEntriesDecodeIndexesStayReadableWithoutTheKey) {
 TEST_F(PackedStore, SweepRemovesOnlyPacksNoKeptBlobIsIn) {
   auto store = open_store(tmp_.path(), true);
   auto first = small_blobs(60);
-  for (const auto& [hex, content] : first) ASSERT_TRUE(store->upload_blob_data(hex, content));
-  ASSERT_TRUE(store->flush());
+  store_all(*store, first);
   std::set<std::string> first_packs = files_in(pack_dir());
   std::map<std::string, std::string> second;
   for (const auto& [hex, content] : small_blobs(120)) {
     if (!first.contains(hex)) second[hex] = content;
   }
-  for (const auto& [hex, content] : second) ASSERT_TRUE(store->upload_blob_data(hex, content));
-  ASSERT_TRUE(store->flush());
+  store_all(*store, second);
 
   // Keep one blob of the first upload and all of the second.
   std::string kept_old = first.begin()->first;
@@ -265,8 +266,7 @@ TEST_F(PackedStore, SweepRemovesOnlyPacksNoKeptBlobIsIn) {
 TEST_F(PackedStore, AnIndexWithoutItsPackCountsForNothingAndIsSwept) {
   auto store = open_store(tmp_.path(), true);
   auto blobs = small_blobs(10);
-  for (const auto& [hex, content] : blobs) ASSERT_TRUE(store->upload_blob_data(hex, content));
-  ASSERT_TRUE(store->flush());
+  store_all(*store, blobs);
   auto listing = pack::list_packs(store->backend()).value();
   ASSERT_EQ(listing.ids.size(), 1u);
   // A sweep that died after removing the pack.
@@ -284,15 +284,13 @@ TEST_F(PackedStore, AnIndexWithoutItsPackCountsForNothingAndIsSwept) {
 TEST_F(PackedStore, ACorruptIndexCountsAsAbsentAndCleanupLeavesItsPack) {
   auto store = open_store(tmp_.path(), true);
   auto first = small_blobs(3);
-  for (const auto& [hex, content] : first) ASSERT_TRUE(store->upload_blob_data(hex, content));
-  ASSERT_TRUE(store->flush());
+  store_all(*store, first);
   std::string bad_id = pack::list_packs(store->backend()).value().ids.at(0);
   std::map<std::string, std::string> second;
   for (const auto& [hex, content] : small_blobs(6)) {
     if (!first.contains(hex)) second[hex] = content;
   }
-  for (const auto& [hex, content] : second) ASSERT_TRUE(store->upload_blob_data(hex, content));
-  ASSERT_TRUE(store->flush());
+  store_all(*store, second);
   ASSERT_TRUE(store->backend().put(pack::index_key(bad_id), "not an index", {}));
 
   auto reader = open_store(tmp_.path(), true);
@@ -304,8 +302,7 @@ TEST_F(PackedStore, ACorruptIndexCountsAsAbsentAndCleanupLeavesItsPack) {
   }
   EXPECT_EQ(reader->download_blob(first.begin()->first).error().code, ErrorCode::kNotFound);
   // A backup stores them again.
-  for (const auto& [hex, content] : first) ASSERT_TRUE(reader->upload_blob_data(hex, content));
-  ASSERT_TRUE(reader->flush());
+  store_all(*reader, first);
   EXPECT_EQ(reader->download_blob(first.begin()->first).value(), first.begin()->second);
 
   auto swept = reader->sweep_packs([](std::string_view) { return false; }).value();
@@ -317,8 +314,7 @@ TEST_F(PackedStore, ACorruptIndexCountsAsAbsentAndCleanupLeavesItsPack) {
 TEST_F(PackedStore, ATruncatedPackIsCorruptionNamingIt) {
   auto store = open_store(tmp_.path(), true);
   auto blobs = small_blobs(10);
-  for (const auto& [hex, content] : blobs) ASSERT_TRUE(store->upload_blob_data(hex, content));
-  ASSERT_TRUE(store->flush());
+  store_all(*store, blobs);
   std::string id = pack::list_packs(store->backend()).value().ids.at(0);
   fs::resize_file(pack_dir() / id, 100);
   auto reader = open_store(tmp_.path(), false);
@@ -339,8 +335,7 @@ TEST_F(PackedStore, ATruncatedPackIsCorruptionNamingIt) {
 TEST_F(PackedStore, WithoutPackingEveryBlobIsLooseAsInPythonAstacus) {
   auto store = open_store(tmp_.path(), false);
   auto blobs = small_blobs(5);
-  for (const auto& [hex, content] : blobs) ASSERT_TRUE(store->upload_blob_data(hex, content));
-  ASSERT_TRUE(store->flush());
+  store_all(*store, blobs);
   EXPECT_FALSE(fs::exists(pack_dir()));
   EXPECT_EQ(files_in(data_dir()).size(), 2 * blobs.size());
 }
