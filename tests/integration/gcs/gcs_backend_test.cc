@@ -53,6 +53,16 @@ bool contains(const std::string& text, const std::string& part) { return text.fi
 
 class GcsStandInBackend : public ::testing::Test {
  protected:
+  /// One zstd site "gcs" on the stand-in's bucket under `prefix`.
+  config::ObjectStorageConfig zstd_site(const std::string& prefix) const {
+    config::ObjectStorageConfig c;
+    c.temporary_directory = "/tmp";
+    c.default_storage = "gcs";
+    c.storages["gcs"] = server_.site_config(kBucket, prefix);
+    c.compression.algorithm = "zstd";
+    return c;
+  }
+
   GcsStandIn server_{{{kBucket}}};
 };
 
@@ -167,12 +177,7 @@ TEST_F(GcsStandInBackend, LargeObjectGoesInSeveralChunksByteIdentical) {
 }
 
 TEST_F(GcsStandInBackend, ObjectStoreRoundTripWithZstd) {
-  config::ObjectStorageConfig c;
-  c.temporary_directory = "/tmp";
-  c.default_storage = "gcs";
-  c.storages["gcs"] = server_.site_config(kBucket, "store");
-  c.compression.algorithm = "zstd";
-  auto store = storage::ObjectStore::open(c, "gcs");
+  auto store = storage::ObjectStore::open(zstd_site("store"), "gcs");
   ASSERT_TRUE(store) << store.error().message;
   std::string text(300000, 'z');
   ASSERT_TRUE((*store)->upload_json("backup-1", text));
@@ -186,12 +191,7 @@ TEST_F(GcsStandInBackend, ObjectStoreRoundTripWithZstd) {
 TEST_F(GcsStandInBackend, GetRangeFetchesOnlyTheRange) { check_get_range(*make_backend(server_.site_config(kBucket, "ranges"))); }
 
 TEST_F(GcsStandInBackend, ObjectStorePacksSmallBlobsReadsThemBackAndSweepsThePack) {
-  config::ObjectStorageConfig osc;
-  osc.temporary_directory = "/tmp";
-  osc.default_storage = "gcs";
-  osc.storages["gcs"] = server_.site_config(kBucket, "packed");
-  osc.compression.algorithm = "zstd";
-  check_packed_round_trip(osc);
+  check_packed_round_trip(zstd_site("packed"));
 }
 
 TEST_F(GcsStandInBackend, TokenIsCachedAndSentWithEveryRequest) {
