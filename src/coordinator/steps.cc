@@ -90,8 +90,10 @@ std::string upload_body(const std::vector<manifest::SnapshotHash>& hashes, const
 Status SnapshotStep::run(OpContext& context) {
   nlohmann::json groups = nlohmann::json::array();
   for (const auto& g : groups_) groups.push_back(group_json(g));
-  std::vector<std::optional<nlohmann::json>> bodies(context.cluster->size(),
-                                                    nlohmann::json{{"groups", groups}});
+  nlohmann::json body{{"groups", groups}};
+  // Nodes store new small blobs while they read them when the site packs them (node/eager_blobs.h).
+  if (context.store && context.store->options().pack_small_blobs) body["store_small_blobs_to"] = context.store->name();
+  std::vector<std::optional<nlohmann::json>> bodies(context.cluster->size(), body);
   if (context.store && !context.hexdigest_listing.valid()) {
     storage::ObjectStore* store = context.store;
     try {

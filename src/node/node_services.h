@@ -9,6 +9,7 @@
 
 #include "base/result.h"
 #include "config/types.h"
+#include "node/eager_blobs.h"
 #include "node/node_lock.h"
 #include "snapshot/snapshotter.h"
 #include "storage/object_store.h"
@@ -27,6 +28,9 @@ class NodeServices {
   std::mutex& snapshot_mutex() { return snapshot_mutex_; }
   /// The snapshotter, opened on first use. REQUIRES: snapshot_mutex() held.
   Result<snapshot::Snapshotter*> snapshotter();
+  /// The blobs the last snapshot stored while reading, until the upload after it.
+  /// REQUIRES: snapshot_mutex() held.
+  StoredBySnapshot& stored_by_snapshot() { return stored_by_snapshot_; }
 
   /// Storage site `name` from node.object_storage (NotFound naming the site if unknown).
   Result<std::shared_ptr<storage::ObjectStore>> store(const std::string& name);
@@ -37,6 +41,7 @@ class NodeServices {
   NodeLock lock_;
   std::mutex snapshot_mutex_;
   std::unique_ptr<snapshot::Snapshotter> snapshotter_;
+  StoredBySnapshot stored_by_snapshot_;
   std::mutex stores_mutex_;
   std::map<std::string, std::shared_ptr<storage::ObjectStore>> stores_;
 };

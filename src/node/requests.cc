@@ -119,6 +119,7 @@ ValidationItems parse_request(const json& body, SnapshotRequest& out) {
     }
   }
   reader.optional_string("result_url", out.result_url);
+  reader.optional_string("store_small_blobs_to", out.store_small_blobs_to);
   return items;
 }
 

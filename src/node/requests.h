@@ -18,6 +18,9 @@ using ValidationItems = std::vector<nlohmann::ordered_json>;
 struct SnapshotRequest {
   std::vector<snapshot::SnapshotGroup> groups;
   std::optional<std::string> result_url;
+  /// Our extension: the site the coming upload goes to. When it packs small blobs, the node
+  /// stores new small blobs there while it reads them (node/eager_blobs.h).
+  std::optional<std::string> store_small_blobs_to;
 };
 
 struct UploadRequest {

@@ -2,7 +2,25 @@
 #include "manifest/json_text.h"
 #include "node/node_ops.h"
 
+#include <spdlog/spdlog.h>
+
 namespace astacus::node {
+
+namespace {
+
+// Eager storing of small blobs, when the request names a site that packs them.
+std::unique_ptr<EagerBlobs> eager_blobs_for(NodeServices& services, const SnapshotRequest& request) {
+  if (!request.store_small_blobs_to) return nullptr;
+  auto store = services.store(*request.store_small_blobs_to);
+  if (!store) {
+    spdlog::warn("snapshot: small blobs are left to the upload: {}", store.error().message);
+    return nullptr;
+  }
+  if (!(*store)->options().pack_small_blobs) return nullptr;
+  return std::make_unique<EagerBlobs>(*store);
+}
+
+}  // namespace
 
 Status run_snapshot(NodeServices& services, NodeOp& op, const SnapshotRequest& request,
                     const StillValid& valid) {
@@ -11,7 +29,14 @@ Status run_snapshot(NodeServices& services, NodeOp& op, const SnapshotRequest& r
   manifest::SnapshotResult result;
   result.start = now_utc();
   snapshot::Snapshotter* snapshotter = ASTACUS_TRY(services.snapshotter());
-  auto files = ASTACUS_TRY(snapshotter->snapshot(request.groups, [&] { return !valid(); }));
+  services.stored_by_snapshot() = {};
+  std::unique_ptr<EagerBlobs> eager = eager_blobs_for(services, request);
+  auto snapshotted = snapshotter->snapshot(request.groups, [&] { return !valid(); }, {}, eager ? &eager->sink() : nullptr);
+  if (eager) {
+    StoredBySnapshot stored = eager->finish();  // flushed even after a failure: no pack is left open
+    if (snapshotted) services.stored_by_snapshot() = std::move(stored);
+  }
+  auto files = ASTACUS_TRY(std::move(snapshotted));
 
   manifest::SnapshotState state;
   for (const auto& group : request.groups) state.root_globs.push_back(group.root_glob);

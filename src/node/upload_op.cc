@@ -32,7 +32,12 @@ struct UploadTotals {
 // is checked before and after the read instead; see Snapshotter::vouched_identity).
 Status upload_one(snapshot::Snapshotter& snapshotter, storage::ObjectStore& store,
                   const manifest::SnapshotHash& hash, const std::vector<std::string_view>& rels,
-                  bool validate, UploadTotals& totals) {
+                  bool validate, UploadTotals& totals, const StoredBySnapshot& stored_by_snapshot) {
+  if (auto stored = stored_by_snapshot.find(store.name(), hash.hexdigest)) {  // durable since the snapshot
+    totals.size += hash.size;
+    totals.stored += static_cast<int64_t>(*stored);
+    return ok();
+  }
   for (std::string_view rel : rels) {
     auto path = ASTACUS_TRY(snapshotter.link_path(rel));
     // A file the snapshot just hashed, still untouched, is not hashed a second time.
@@ -133,7 +138,8 @@ Status run_upload(NodeServices& services, NodeOp& op, const UploadRequest& reque
     }
     uint32_t i = plan.order[k];
     const manifest::SnapshotHash& blob = plan.blobs[i];
-    auto status = upload_one(*snapshotter, *store, blob, plan.paths_of(i), request.validate_file_hashes, totals);
+    auto status = upload_one(*snapshotter, *store, blob, plan.paths_of(i), request.validate_file_hashes, totals,
+                             services.stored_by_snapshot());
     if (status) {
       op.add_handled(1);
       return;
@@ -147,6 +153,7 @@ Status run_upload(NodeServices& services, NodeOp& op, const UploadRequest& reque
   // Before success is reported (and a manifest may refer to the blobs) they must be durable;
   // after a failure, flushing keeps what was uploaded for the next attempt.
   Status flushed = store->flush();
+  services.stored_by_snapshot() = {};
   nlohmann::ordered_json fields;
   fields["total_size"] = totals.size.load();
   fields["total_stored_size"] = totals.stored.load();

@@ -58,7 +58,8 @@ tl::unexpected<Error> io_error(std::string_view what, const std::filesystem::pat
 }  // namespace
 
 Result<FileContent> read_file_content(const std::filesystem::path& path, int64_t max_bytes,
-                                      bool embed, const std::function<bool(int64_t)>& on_chunk) {
+                                      bool embed, const std::function<bool(int64_t)>& on_chunk,
+                                      std::string* bytes_out) {
   Fd f{open_for_reading(path, O_NOFOLLOW)};
   if (f.fd < 0) {
     if (errno == ENOENT) return errorf(ErrorCode::kNotFound, "file vanished: '{}'", path.string());
@@ -85,6 +86,7 @@ Result<FileContent> read_file_content(const std::filesystem::path& path, int64_t
       embedded.append(buf.data(), static_cast<size_t>(n));
     } else {
       hasher.update(buf.data(), static_cast<size_t>(n));
+      if (bytes_out) bytes_out->append(buf.data(), static_cast<size_t>(n));
     }
     out.bytes_read += n;
     if (on_chunk && !on_chunk(n)) {

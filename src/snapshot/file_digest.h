@@ -28,10 +28,12 @@ struct FileContent {
 
 /// Reads at most `max_bytes` from `path` in 1 MiB chunks. embed = true returns the base64 of the
 /// bytes, else their BLAKE2s-256 hex digest. `on_chunk(n)` is called after every chunk of n bytes
-/// and returns false to stop (→ Cancelled). A missing file is NotFound.
+/// and returns false to stop (→ Cancelled). A missing file is NotFound. `bytes_out`, when given
+/// (and not embedding), gets the bytes digested appended to it.
 Result<FileContent> read_file_content(const std::filesystem::path& path, int64_t max_bytes,
                                       bool embed,
-                                      const std::function<bool(int64_t)>& on_chunk = {});
+                                      const std::function<bool(int64_t)>& on_chunk = {},
+                                      std::string* bytes_out = nullptr);
 
 /// BLAKE2s-256 hex digest of a buffer (for tests and small inputs).
 Result<std::string> blake2s_hex(std::string_view data);

@@ -16,11 +16,20 @@ namespace astacus::snapshot::internal {
 
 namespace {
 
+bool offered_to(const ContentSink* sink, const HashJob& job) {
+  return sink && !job.embed && job.row.file.file_size <= sink->max_bytes;
+}
+
 // Reads one job's file (embedded bytes or BLAKE2s); a vanished file marks the job, a file that
-// shrank is recorded with the bytes read. `on_chunk` returning false cancels the read.
-Status read_job(HashJob& job, const std::filesystem::path& base, const std::function<bool(int64_t)>& on_chunk) {
+// shrank is recorded with the bytes read. `on_chunk` returning false cancels the read. A small
+// file whose mtime was settled goes to `sink` (may be null) with the very bytes hashed.
+Status read_job(HashJob& job, const std::filesystem::path& base, const std::function<bool(int64_t)>& on_chunk,
+                const ContentSink* sink) {
   std::string path = (base / job.row.file.relative_path).native();
-  auto content = read_file_content(path, job.row.file.file_size, job.embed, on_chunk);
+  std::string bytes;
+  std::string* keep = offered_to(sink, job) ? &bytes : nullptr;
+  if (keep) bytes.reserve(static_cast<size_t>(job.row.file.file_size));
+  auto content = read_file_content(path, job.row.file.file_size, job.embed, on_chunk, keep);
   if (!content) {
     if (content.error().code != ErrorCode::kNotFound) return make_error(content.error());
     spdlog::warn("snapshot: '{}' vanished before it was read; skipped", path);
@@ -38,6 +47,7 @@ Status read_job(HashJob& job, const std::filesystem::path& base, const std::func
   job.row.file.hexdigest = std::move(content->hexdigest);
   job.row.file.content_b64 = std::move(content->content_b64);
   job.done = true;
+  if (keep && is_settled(job.identity, job.identity_taken_at_ns)) sink->take(job.row.file.hexdigest, bytes);
   return ok();
 }
 
@@ -48,6 +58,7 @@ struct Pool {
   std::vector<uint32_t> order;  // job indices, biggest file first (sorting the jobs moved them all)
   const CancelFn& cancelled;
   const ProgressFn& progress;
+  const ContentSink* sink;
   int64_t total = 0;
   std::atomic<size_t> next{0};
   std::atomic<bool> stop{false};
@@ -74,7 +85,7 @@ struct Pool {
 
   void run_one(HashJob& job) {
     if (cancelled && cancelled()) return fail(Error{ErrorCode::kCancelled, "snapshot cancelled"});
-    Status read = read_job(job, base, [this](int64_t n) { return on_chunk(n); });
+    Status read = read_job(job, base, [this](int64_t n) { return on_chunk(n); }, sink);
     if (!read) fail(read.error());
   }
 
@@ -90,8 +101,9 @@ struct Pool {
 }  // namespace
 
 Status hash_jobs(std::vector<HashJob>& jobs, const std::filesystem::path& base, int threads,
-                 const CancelFn& cancelled, const ProgressFn& progress, SnapshotStats& stats) {
-  Pool pool{jobs, base, {}, cancelled, progress};
+                 const CancelFn& cancelled, const ProgressFn& progress, SnapshotStats& stats,
+                 const ContentSink* sink) {
+  Pool pool{jobs, base, {}, cancelled, progress, sink};
   pool.order.resize(jobs.size());  // a snapshot makes far fewer than 2^32 jobs (see RowIndex)
   std::iota(pool.order.begin(), pool.order.end(), 0u);
   std::stable_sort(pool.order.begin(), pool.order.end(), [&jobs](uint32_t a, uint32_t b) {
@@ -122,8 +134,8 @@ Status hash_jobs(std::vector<HashJob>& jobs, const std::filesystem::path& base, 
 }
 
 EarlyHasher::EarlyHasher(std::vector<HashJob>& jobs, size_t first, std::filesystem::path base,
-                         const CancelFn& cancelled)
-    : jobs_(jobs), first_(first), base_(std::move(base)), cancelled_(cancelled), published_(first) {
+                         const CancelFn& cancelled, const ContentSink* sink)
+    : jobs_(jobs), first_(first), base_(std::move(base)), cancelled_(cancelled), sink_(sink), published_(first) {
   try {
     thread_ = std::thread([this] { run(); });
   } catch (const std::system_error& e) {
@@ -166,7 +178,7 @@ void EarlyHasher::run() {
     }
     if (cancelled_ && cancelled_()) return;  // the visit reports it
     HashJob& job = jobs_[next];  // complete: published, and `jobs_` does not reallocate
-    Status read = job.row.file.file_size > kMaxEarlyBytes ? ok() : read_job(job, base_, keep_going);
+    Status read = job.row.file.file_size > kMaxEarlyBytes ? ok() : read_job(job, base_, keep_going, sink_);
     if (!read && read.error().code == ErrorCode::kCancelled) return;  // not done: hash_jobs() reads it
     if (!read) {
       std::lock_guard lock(mu_);

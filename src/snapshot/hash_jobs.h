@@ -31,8 +31,9 @@ struct HashJob {
 /// new files at once), biggest first, `threads` at a time, at most row.file.file_size bytes each.
 /// A file that turns out shorter is recorded with the bytes actually read. Stops at the first
 /// error, or with Cancelled when `cancelled` says so. Adds to stats.files_hashed/bytes_hashed.
+/// `sink` (may be null) is offered the small files read (see ContentSink).
 Status hash_jobs(std::vector<HashJob>& jobs, const std::filesystem::path& base, int threads, const CancelFn& cancelled,
-                 const ProgressFn& progress, SnapshotStats& stats);
+                 const ProgressFn& progress, SnapshotStats& stats, const ContentSink* sink = nullptr);
 
 /// Reads small jobs on one background thread while the visit that makes them still runs: linking
 /// new files keeps one core busy, the other would idle (a node linking 100k new files spent
@@ -44,7 +45,8 @@ class EarlyHasher {
  public:
   static constexpr int64_t kMaxEarlyBytes = int64_t{1} << 20;
 
-  EarlyHasher(std::vector<HashJob>& jobs, size_t first, std::filesystem::path base, const CancelFn& cancelled);
+  EarlyHasher(std::vector<HashJob>& jobs, size_t first, std::filesystem::path base, const CancelFn& cancelled,
+              const ContentSink* sink = nullptr);
   ~EarlyHasher();
   EarlyHasher(const EarlyHasher&) = delete;
   EarlyHasher& operator=(const EarlyHasher&) = delete;
@@ -64,6 +66,7 @@ class EarlyHasher {
   const size_t first_;
   const std::filesystem::path base_;
   const CancelFn cancelled_;  // a copy: callers may pass a temporary (nullptr)
+  const ContentSink* const sink_;
   std::mutex mu_;
   std::condition_variable wake_;
   size_t published_;  // guarded by mu_

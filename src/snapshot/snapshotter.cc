@@ -118,6 +118,7 @@ struct Snapshotter::Run {
   Snapshotter& self;
   const CancelFn& cancelled;
   internal::LinkDir links;
+  const ContentSink* sink = nullptr;  // snapshot() only; scan() stores nothing
   SnapshotStats stats;
   std::optional<CompiledGroups> compiled;  // set by collect()
   // The walked files the DB rows do not settle (new, changed, or met before the rows were read),
@@ -384,7 +385,7 @@ struct Snapshotter::Run {
     // Small new files are read while the rest are still linked (see EarlyHasher). It reads from
     // `jobs`, which must not reallocate until it finished: one job at most per candidate.
     const size_t capacity = jobs.capacity();
-    internal::EarlyHasher early(jobs, jobs.size(), hash_base(), cancelled);
+    internal::EarlyHasher early(jobs, jobs.size(), hash_base(), cancelled, sink);
     for (size_t i = 0; i < candidates.size(); ++i) {
       if (i % 256 == 0 && is_cancelled()) {
         return errorf(ErrorCode::kCancelled, "snapshot of '{}' cancelled", self.root_.string());
@@ -408,7 +409,7 @@ struct Snapshotter::Run {
   // Steps 4 and 5: read new/changed files, then commit everything in one transaction.
   // The result is the kept rows' own vector plus the jobs' files: no second copy of the rows.
   Result<std::vector<manifest::SnapshotFile>> commit(const ProgressFn& progress) {
-    ASTACUS_CHECK(internal::hash_jobs(jobs, hash_base(), self.hash_threads_, cancelled, progress, stats));
+    ASTACUS_CHECK(internal::hash_jobs(jobs, hash_base(), self.hash_threads_, cancelled, progress, stats, sink));
     self.record_vouches(jobs);
     std::vector<const FileRow*> upserts;
     upserts.reserve(jobs.size());
@@ -494,8 +495,10 @@ Result<std::unique_ptr<Snapshotter>> Snapshotter::open(fs::path root, fs::path l
 
 Result<std::vector<manifest::SnapshotFile>> Snapshotter::snapshot(const std::vector<SnapshotGroup>& groups,
                                                                   const CancelFn& cancelled,
-                                                                  const ProgressFn& progress) {
+                                                                  const ProgressFn& progress,
+                                                                  const ContentSink* sink) {
   Run run{*this, cancelled, internal::LinkDir(link_root_)};
+  run.sink = sink;
   auto started = std::chrono::steady_clock::now();
   auto seconds_since = [](auto t) {
     return std::chrono::duration<double>(std::chrono::steady_clock::now() - t).count();

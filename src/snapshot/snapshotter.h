@@ -63,6 +63,16 @@ using CancelFn = std::function<bool()>;
 /// Hashing progress in bytes (handled, total); called from hashing threads, one call at a time.
 using ProgressFn = std::function<void(int64_t handled, int64_t total)>;
 
+/// Takes the bytes of small files that a snapshot reads for their digest, so that the node can
+/// store them without reading them a second time (node/eager_blobs.h). Only files of at most
+/// `max_bytes`, not embedded, whose mtime was settled when they were read (see
+/// vouched_identity), are offered. `take` runs on the reading threads, several at once, and
+/// owns its failures: the snapshot neither waits for what it stores nor fails with it.
+struct ContentSink {
+  int64_t max_bytes = 0;
+  std::function<void(const std::string& hexdigest, std::string_view bytes)> take;
+};
+
 class Snapshotter {
  public:
   /// Opens (or creates) the DB `db_file` for the tree `root`, linking into `link_root`.
@@ -84,9 +94,11 @@ class Snapshotter {
   /// Errors: InvalidArgument when groups disagree on a file's embedding limit (naming the file),
   /// Cancelled, IoError. A failed or cancelled snapshot leaves a consistent DB: the next snapshot
   /// redoes whatever was not committed.
+  /// `sink`, when given, is offered the small files read (see ContentSink).
   Result<std::vector<manifest::SnapshotFile>> snapshot(const std::vector<SnapshotGroup>& groups,
                                                        const CancelFn& cancelled = {},
-                                                       const ProgressFn& progress = {});
+                                                       const ProgressFn& progress = {},
+                                                       const ContentSink* sink = nullptr);
 
   /// What `root` holds now for `groups`, like snapshot() returns it, but read-only: neither the
   /// DB nor the link directory changes. Files whose (size, mtime_ns, inode) match their DB row

@@ -4,6 +4,9 @@
 #include <gtest/gtest.h>
 
 #include <set>
+#include <thread>
+
+#include "base/files.h"
 
 #include "codec/blake2s.h"
 #include "helpers.h"
@@ -110,6 +113,69 @@ TEST(SystemPacks, CleanupRemovesAPackOnceNoKeptBackupNeedsAnyOfItsBlobs) {
   for (size_t i = 0; i < cluster.size(); ++i) wipe(cluster.root(i));
   expect_ok(cluster.cli({"-w", "60", "restore", "--backup", manifests[0]}), "restore backup 1");
   for (size_t i = 0; i < cluster.size(); ++i) EXPECT_EQ(read_tree(cluster.root(i)), expected.trees[i]) << "node " << i;
+}
+
+// POSTs a node op to node `i` and waits for its final status.
+nlohmann::json run_node_op(const TestCluster& cluster, size_t i, const std::string& op, const nlohmann::json& body) {
+  auto start = http::request("POST", cluster.url(i) + "/node/" + op, {std::chrono::seconds(10), body.dump()});
+  EXPECT_TRUE(start && start->status == 200) << op << ": " << (start ? start->body : start.error().message);
+  if (!start || start->status != 200) return {};
+  auto status_url = nlohmann::json::parse(start->body)["status_url"].get<std::string>();
+  for (int tries = 0; tries < 600; ++tries) {
+    auto r = http::request("GET", status_url);
+    if (!r) return {};
+    auto status = nlohmann::json::parse(r->body);
+    if (status.contains("progress") && status["progress"]["final"] == true) return status;
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  ADD_FAILURE() << op << " did not finish";
+  return {};
+}
+
+TEST(SystemPacks, ASnapshotForAPackingSiteStoresNewSmallFilesAsItReadsThemAndTheUploadReadsThemNoMore) {
+  TestCluster cluster;
+  set_packing(cluster, true);
+  write_small_files(cluster, "settled", 40, 5000);
+  std::string fresh = random_bytes(3000, 99);  // written just now: left to the upload
+  write_file(cluster.root(0) / "fresh.bin", fresh, wall_clock_ns());
+  cluster.start();
+  auto lock = http::request("POST", cluster.url(0) + "/node/lock?locker=test&ttl=60");
+  ASSERT_TRUE(lock && lock->status == 200);
+
+  nlohmann::json groups = nlohmann::json::array({{{"root_glob", "**"}}});
+  auto snapshot = run_node_op(cluster, 0, "snapshot", {{"groups", groups}, {"store_small_blobs_to", "local"}});
+  ASSERT_EQ(snapshot["progress"]["failed"], 0) << snapshot.dump();
+  std::set<std::string> settled;
+  auto tree = read_tree(cluster.root(0));
+  for (const auto& [rel, state] : tree) {
+    if (rel != "fresh.bin") settled.insert(codec::blake2s_hex(state.content));
+  }
+  EXPECT_EQ(packed_blobs(cluster), settled) << "stored by the snapshot, before any upload";
+  EXPECT_TRUE(cluster.stored_objects("data").empty());
+
+  // The upload of every blob stores only the fresh one, and reports all of them.
+  nlohmann::json hashes = snapshot["hashes"];
+  ASSERT_EQ(hashes.size(), 41u);
+  // Without their link copies these could not be uploaded again: the upload must not need them.
+  std::filesystem::path links = cluster.config(0)["node"]["root_link"].get<std::string>();
+  for (const auto& path : {"settled/f0.bin", "settled/f1.bin"}) ASSERT_TRUE(std::filesystem::remove(links / path));
+  auto upload = run_node_op(cluster, 0, "upload", {{"hashes", hashes}, {"storage", "local"}});
+  ASSERT_EQ(upload["progress"]["failed"], 0) << upload.dump();
+  int64_t total = 0;
+  for (const auto& h : hashes) total += h["size"].get<int64_t>();
+  EXPECT_EQ(upload["total_size"], total);
+  settled.insert(codec::blake2s_hex(fresh));
+  EXPECT_EQ(packed_blobs(cluster), settled);
+  size_t entries = 0;
+  for (const auto& [id, blobs] : packs_of(cluster)) entries += blobs.size();
+  EXPECT_EQ(entries, settled.size()) << "no blob stored twice";
+
+  // A snapshot that names no site stores nothing.
+  write_small_files(cluster, "later", 5, 6000);
+  auto later = run_node_op(cluster, 0, "snapshot", {{"groups", groups}});
+  ASSERT_EQ(later["progress"]["failed"], 0) << later.dump();
+  EXPECT_EQ(packed_blobs(cluster), settled);
+  ignore_error(http::request("POST", cluster.url(0) + "/node/unlock?locker=test"), "test cleanup");
 }
 
 TEST(SystemPacks, PackedBackupsRestoreAfterPackingIsTurnedOffAndNewBlobsGoLoose) {
