@@ -23,6 +23,7 @@ bool is_plain_file(const std::filesystem::path& path) {
 struct UploadTotals {
   std::atomic<int64_t> size{0};
   std::atomic<int64_t> stored{0};
+  int64_t stored_by_snapshot = 0;  // blobs the snapshot stored (node/eager_blobs.h)
 };
 
 // Uploads one blob from the first candidate link copy that still has the snapshotted content
@@ -32,12 +33,7 @@ struct UploadTotals {
 // is checked before and after the read instead; see Snapshotter::vouched_identity).
 Status upload_one(snapshot::Snapshotter& snapshotter, storage::ObjectStore& store,
                   const manifest::SnapshotHash& hash, const std::vector<std::string_view>& rels,
-                  bool validate, UploadTotals& totals, const StoredBySnapshot& stored_by_snapshot) {
-  if (auto stored = stored_by_snapshot.find(store.name(), hash.hexdigest)) {  // durable since the snapshot
-    totals.size += hash.size;
-    totals.stored += static_cast<int64_t>(*stored);
-    return ok();
-  }
+                  bool validate, UploadTotals& totals) {
   for (std::string_view rel : rels) {
     auto path = ASTACUS_TRY(snapshotter.link_path(rel));
     // A file the snapshot just hashed, still untouched, is not hashed a second time.
@@ -85,14 +81,25 @@ bool digest_less(const manifest::SnapshotHash& a, const manifest::SnapshotHash& 
 
 // The requested blobs, each once (the first size given for it), and their holders from one read
 // of the snapshot DB rather than a query per blob: the queries serialised the upload threads on
-// the DB's mutex. NotFound names a requested blob that no snapshot file holds.
-Result<UploadPlan> plan_upload(const snapshot::Snapshotter& snapshotter, const std::vector<manifest::SnapshotHash>& hashes) {
+// the DB's mutex. NotFound names a requested blob that no snapshot file holds. Blobs the
+// snapshot already stored in `storage` count as uploaded at once (`totals`) and are not planned.
+Result<UploadPlan> plan_upload(const snapshot::Snapshotter& snapshotter, const std::vector<manifest::SnapshotHash>& hashes,
+                               const StoredBySnapshot& stored_by_snapshot, const std::string& storage,
+                               UploadTotals& totals) {
   UploadPlan plan;
   plan.blobs = hashes;
   std::stable_sort(plan.blobs.begin(), plan.blobs.end(), digest_less);
   plan.blobs.erase(std::unique(plan.blobs.begin(), plan.blobs.end(),
                                [](const auto& a, const auto& b) { return a.hexdigest == b.hexdigest; }),
                    plan.blobs.end());
+  std::erase_if(plan.blobs, [&](const manifest::SnapshotHash& blob) {
+    auto stored = stored_by_snapshot.find(storage, blob.hexdigest);  // durable since the snapshot
+    if (!stored) return false;
+    totals.size += blob.size;
+    totals.stored += static_cast<int64_t>(*stored);
+    ++totals.stored_by_snapshot;
+    return true;
+  });
   plan.holders.reserve(plan.blobs.size());  // most blobs have one holder: no growth by doubling
   ASTACUS_CHECK(snapshotter.for_each_digest([&](std::string_view rel, const manifest::Hexdigest& hexdigest) {
     if (hexdigest.empty()) return;
@@ -126,9 +133,11 @@ Status run_upload(NodeServices& services, NodeOp& op, const UploadRequest& reque
   TrafficReport traffic(op, store);
   store->rotate_data_key();  // each backup gets its own data key (astdk1 format)
   snapshot::Snapshotter* snapshotter = ASTACUS_TRY(services.snapshotter());
-  const UploadPlan plan = ASTACUS_TRY(plan_upload(*snapshotter, request.hashes));
-  op.add_total(static_cast<int64_t>(plan.blobs.size()));
   UploadTotals totals;
+  const UploadPlan plan =
+      ASTACUS_TRY(plan_upload(*snapshotter, request.hashes, services.stored_by_snapshot(), store->name(), totals));
+  op.add_total(static_cast<int64_t>(plan.blobs.size()) + totals.stored_by_snapshot);
+  op.add_handled(totals.stored_by_snapshot);
   std::mutex error_mutex;
   std::optional<Error> first_error;
   parallel_for(plan.order.size(), services.config().parallel.uploads, [&](size_t k) {
@@ -138,8 +147,7 @@ Status run_upload(NodeServices& services, NodeOp& op, const UploadRequest& reque
     }
     uint32_t i = plan.order[k];
     const manifest::SnapshotHash& blob = plan.blobs[i];
-    auto status = upload_one(*snapshotter, *store, blob, plan.paths_of(i), request.validate_file_hashes, totals,
-                             services.stored_by_snapshot());
+    auto status = upload_one(*snapshotter, *store, blob, plan.paths_of(i), request.validate_file_hashes, totals);
     if (status) {
       op.add_handled(1);
       return;
