@@ -1,6 +1,7 @@
 #include "node/eager_blobs.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cstring>
 #include <spdlog/spdlog.h>
 
@@ -82,7 +83,14 @@ EagerBlobs::~EagerBlobs() {
 }
 
 const std::vector<uint64_t>* EagerBlobs::stored_heads() {
-  std::call_once(listing_taken_, [this] { stored_heads_ = listing_.get(); });
+  if (!listing_taken_.load(std::memory_order_acquire)) {
+    std::lock_guard lock(listing_mu_);
+    if (!listing_taken_.load(std::memory_order_relaxed)) {
+      if (listing_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return nullptr;
+      stored_heads_ = listing_.get();
+      listing_taken_.store(true, std::memory_order_release);
+    }
+  }
   return stored_heads_ ? &*stored_heads_ : nullptr;
 }
 
@@ -90,7 +98,7 @@ void EagerBlobs::take(const std::string& hexdigest, std::string_view bytes) {
   const std::vector<uint64_t>* heads = stored_heads();
   auto head = head64(hexdigest);
   auto entry_head = digest_head<16>(hexdigest);
-  if (!heads || !head || !entry_head) return;
+  if (!heads || !head || !entry_head) return;  // no listing (yet): the upload decides
   if (std::binary_search(heads->begin(), heads->end(), *head)) return;  // stored, or left to the upload
   auto stored = store_->upload_blob_data(hexdigest, bytes);
   std::lock_guard lock(mu_);

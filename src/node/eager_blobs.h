@@ -7,10 +7,13 @@
 // Blobs the site already has are not stored again: a listing of the site, taken on a thread
 // while the snapshot walks, is kept as the first 8 bytes of each digest (8 bytes per blob of the
 // site); a new blob that shares them with a stored one is left to the upload, which asks the
-// coordinator's exact listing. Two files of one snapshot with the same new content may both be
+// coordinator's exact listing, and so is every file read before the listing is complete. (Each
+// node lists the site once per backup this way, besides the coordinator; without it, the first
+// backup after a restore or a lost snapshot DB would store every small blob a second time.) Two files of one snapshot with the same new content may both be
 // stored (a few duplicate bytes in a pack, never a wrong one).
 
 #include <array>
+#include <atomic>
 #include <cstdint>
 #include <future>
 #include <memory>
@@ -61,13 +64,16 @@ class EagerBlobs {
 
  private:
   void take(const std::string& hexdigest, std::string_view bytes);
-  /// The listing's digest heads, sorted; null when the listing failed (nothing is stored then).
+  /// The listing's digest heads, sorted; null while the listing runs (a big site's listing
+  /// must not hold up the snapshot) or when it failed: what is read meanwhile is left to the
+  /// upload.
   const std::vector<uint64_t>* stored_heads();
 
   std::shared_ptr<storage::ObjectStore> store_;
   snapshot::ContentSink sink_;
   std::future<std::optional<std::vector<uint64_t>>> listing_;
-  std::once_flag listing_taken_;
+  std::mutex listing_mu_;  // taking the listing's result
+  std::atomic<bool> listing_taken_{false};
   std::optional<std::vector<uint64_t>> stored_heads_;
   std::mutex mu_;  // guards the members below
   std::vector<StoredBySnapshot::Entry> stored_;

@@ -1,6 +1,7 @@
 #include "base/time.h"
 #include "manifest/json_text.h"
 #include "node/node_ops.h"
+#include "node/traffic_report.h"
 
 #include <spdlog/spdlog.h>
 
@@ -8,16 +9,15 @@ namespace astacus::node {
 
 namespace {
 
-// Eager storing of small blobs, when the request names a site that packs them.
-std::unique_ptr<EagerBlobs> eager_blobs_for(NodeServices& services, const SnapshotRequest& request) {
+// The site to store new small blobs in while reading them: the request's, when it packs them.
+std::shared_ptr<storage::ObjectStore> site_for_eager_blobs(NodeServices& services, const SnapshotRequest& request) {
   if (!request.store_small_blobs_to) return nullptr;
   auto store = services.store(*request.store_small_blobs_to);
   if (!store) {
     spdlog::warn("snapshot: small blobs are left to the upload: {}", store.error().message);
     return nullptr;
   }
-  if (!(*store)->options().pack_small_blobs) return nullptr;
-  return std::make_unique<EagerBlobs>(*store);
+  return (*store)->options().pack_small_blobs ? *store : nullptr;
 }
 
 }  // namespace
@@ -30,7 +30,12 @@ Status run_snapshot(NodeServices& services, NodeOp& op, const SnapshotRequest& r
   result.start = now_utc();
   snapshot::Snapshotter* snapshotter = ASTACUS_TRY(services.snapshotter());
   services.stored_by_snapshot() = {};
-  std::unique_ptr<EagerBlobs> eager = eager_blobs_for(services, request);
+  std::optional<TrafficReport> traffic;  // reported after `eager` is done with the site
+  std::unique_ptr<EagerBlobs> eager;
+  if (auto site = site_for_eager_blobs(services, request)) {
+    traffic.emplace(op, site);
+    eager = std::make_unique<EagerBlobs>(site);
+  }
   auto snapshotted = snapshotter->snapshot(request.groups, [&] { return !valid(); }, {}, eager ? &eager->sink() : nullptr);
   if (eager) {
     StoredBySnapshot stored = eager->finish();  // flushed even after a failure: no pack is left open

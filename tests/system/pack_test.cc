@@ -178,6 +178,28 @@ TEST(SystemPacks, ASnapshotForAPackingSiteStoresNewSmallFilesAsItReadsThemAndThe
   ignore_error(http::request("POST", cluster.url(0) + "/node/unlock?locker=test"), "test cleanup");
 }
 
+// A node whose snapshot DB is gone (a replaced node, or one restored from a backup) hashes every
+// file again; what storage has already is not stored a second time.
+TEST(SystemPacks, AfterTheSnapshotDbsAreLostTheNextBackupStoresNoBlobAgain) {
+  TestCluster cluster;
+  set_packing(cluster, true);
+  fill_sample_data(cluster);
+  write_small_files(cluster, "many", 200, 8000);
+  cluster.start();
+  expect_ok(cluster.cli({"-w", "60", "backup"}), "backup 1");
+  auto packs_1 = packs_of(cluster);
+  auto loose_1 = cluster.stored_objects("data");
+
+  for (size_t i = 0; i < cluster.size(); ++i) {
+    cluster.stop_node(i);
+    std::filesystem::remove_all(cluster.config(i)["node"]["db_path"].get<std::string>());
+  }
+  cluster.start();
+  expect_ok(cluster.cli({"-w", "60", "backup"}), "backup 2, every file hashed again");
+  EXPECT_EQ(packs_of(cluster), packs_1) << "no pack added";
+  EXPECT_EQ(cluster.stored_objects("data"), loose_1);
+}
+
 TEST(SystemPacks, PackedBackupsRestoreAfterPackingIsTurnedOffAndNewBlobsGoLoose) {
   TestCluster cluster;
   set_packing(cluster, true);

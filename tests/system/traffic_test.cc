@@ -54,5 +54,23 @@ TEST(SystemTraffic, BackupRestoreAndCleanupReportRequestsAndBytesPerSite) {
   EXPECT_TRUE(cluster.stored_objects("data").empty());
 }
 
+// With packing, nodes store small blobs during the snapshot: that traffic counts too.
+TEST(SystemTraffic, PackedBackupCountsWhatTheSnapshotsStored) {
+  TestCluster cluster;
+  for (size_t i = 0; i < cluster.size(); ++i) {
+    nlohmann::json config = cluster.config(i);
+    config["object_storage"]["pack_small_blobs"] = true;
+    cluster.write_config(i, config);
+  }
+  fill_sample_data(cluster);
+  cluster.start();
+  auto backup = run_op_over_http(cluster, "/backup");
+  ASSERT_EQ(backup["state"], "done") << backup.dump();
+  ASSERT_FALSE(cluster.stored_objects("pack").empty());
+  EXPECT_EQ(backup["storage_traffic"]["local"]["bytes_uploaded"],
+            stored_bytes(cluster, "data") + stored_bytes(cluster, "json") + stored_bytes(cluster, "pack"))
+      << backup.dump();
+}
+
 }  // namespace
 }  // namespace astacus::testing
