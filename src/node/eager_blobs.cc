@@ -2,31 +2,25 @@
 
 #include <algorithm>
 #include <chrono>
-#include <cstring>
 #include <spdlog/spdlog.h>
 
-#include "base/encoding.h"
+#include "storage/pack/pack_index.h"
 
 namespace astacus::node {
 
 namespace {
 
-// The first `N` bytes of a 64-hex-digit digest; nullopt for any other name.
-template <size_t N>
-std::optional<std::array<uint8_t, N>> digest_head(std::string_view hexdigest) {
-  if (hexdigest.size() != 64) return std::nullopt;
-  auto bytes = from_hex(hexdigest.substr(0, 2 * N));
-  if (!bytes || bytes->size() != N) return std::nullopt;
-  std::array<uint8_t, N> out{};
-  std::memcpy(out.data(), bytes->data(), N);
+using storage::pack::Digest;
+
+uint64_t head64(const Digest& digest) {
+  uint64_t out = 0;
+  for (size_t i = 0; i < 8; ++i) out = (out << 8) | digest[i];
   return out;
 }
 
-std::optional<uint64_t> head64(std::string_view hexdigest) {
-  auto head = digest_head<8>(hexdigest);
-  if (!head) return std::nullopt;
-  uint64_t out = 0;
-  for (uint8_t b : *head) out = (out << 8) | b;
+std::array<uint8_t, 16> head16(const Digest& digest) {
+  std::array<uint8_t, 16> out{};
+  std::copy_n(digest.begin(), out.size(), out.begin());
   return out;
 }
 
@@ -38,7 +32,7 @@ std::optional<std::vector<uint64_t>> list_heads(storage::ObjectStore& store) {
   std::vector<uint64_t> heads;
   heads.reserve(store.blobs_last_listed());
   Status listed = store.list_hexdigests_each([&heads](std::string_view name) {
-    if (auto head = head64(name)) heads.push_back(*head);
+    if (auto digest = storage::pack::digest_of(name)) heads.push_back(head64(*digest));
   });
   if (!listed) {
     spdlog::warn("snapshot: cannot list storage '{}' ({}); small blobs are left to the upload", store.name(),
@@ -62,11 +56,11 @@ StoredBySnapshot::StoredBySnapshot(std::string storage, std::vector<Entry> entri
 
 std::optional<uint64_t> StoredBySnapshot::find(const std::string& storage, const std::string& hexdigest) const {
   if (entries_.empty() || storage != storage_) return std::nullopt;
-  auto head = digest_head<16>(hexdigest);
-  if (!head) return std::nullopt;
-  Entry key{*head, 0};
+  auto digest = storage::pack::digest_of(hexdigest);
+  if (!digest) return std::nullopt;
+  Entry key{head16(*digest), 0};
   auto it = std::lower_bound(entries_.begin(), entries_.end(), key, entry_less);
-  if (it == entries_.end() || it->digest_head != *head) return std::nullopt;
+  if (it == entries_.end() || it->digest_head != key.digest_head) return std::nullopt;
   return it->stored_bytes;
 }
 
@@ -79,27 +73,47 @@ EagerBlobs::EagerBlobs(std::shared_ptr<storage::ObjectStore> store) : store_(std
 }
 
 EagerBlobs::~EagerBlobs() {
-  if (listing_.valid()) listing_.wait();
+  if (listing_.valid()) listing_.wait();  // the listing thread uses the store
 }
 
-const std::vector<uint64_t>* EagerBlobs::stored_heads() {
-  if (!listing_taken_.load(std::memory_order_acquire)) {
-    std::lock_guard lock(listing_mu_);
-    if (!listing_taken_.load(std::memory_order_relaxed)) {
-      if (listing_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return nullptr;
-      stored_heads_ = listing_.get();
-      listing_taken_.store(true, std::memory_order_release);
-    }
-  }
-  return stored_heads_ ? &*stored_heads_ : nullptr;
+bool EagerBlobs::listing_done(bool wait) {
+  if (listing_taken_.load(std::memory_order_acquire)) return true;
+  std::lock_guard lock(listing_mu_);
+  if (listing_taken_.load(std::memory_order_relaxed)) return true;
+  if (!wait && listing_.wait_for(std::chrono::seconds(0)) != std::future_status::ready) return false;
+  stored_heads_ = listing_.get();
+  listing_taken_.store(true, std::memory_order_release);
+  return true;
 }
 
 void EagerBlobs::take(const std::string& hexdigest, std::string_view bytes) {
-  const std::vector<uint64_t>* heads = stored_heads();
-  auto head = head64(hexdigest);
-  auto entry_head = digest_head<16>(hexdigest);
-  if (!heads || !head || !entry_head) return;  // no listing (yet): the upload decides
-  if (std::binary_search(heads->begin(), heads->end(), *head)) return;  // stored, or left to the upload
+  if (!listing_done(false)) return hold(hexdigest, bytes);
+  store_pending();
+  store_if_new(hexdigest, bytes);
+}
+
+void EagerBlobs::hold(const std::string& hexdigest, std::string_view bytes) {
+  std::lock_guard lock(mu_);
+  if (pending_bytes_ + bytes.size() > kMaxPendingBytes) return;  // left to the upload
+  pending_bytes_ += bytes.size();
+  pending_.push_back({hexdigest, std::string(bytes)});
+}
+
+void EagerBlobs::store_pending() {
+  std::vector<Pending> pending;
+  {
+    std::lock_guard lock(mu_);
+    if (pending_.empty()) return;
+    pending.swap(pending_);
+    pending_bytes_ = 0;
+  }
+  for (const auto& p : pending) store_if_new(p.hexdigest, p.bytes);
+}
+
+void EagerBlobs::store_if_new(const std::string& hexdigest, std::string_view bytes) {
+  auto digest = storage::pack::digest_of(hexdigest);
+  if (!stored_heads_ || !digest) return;  // the listing failed: the upload decides
+  if (std::binary_search(stored_heads_->begin(), stored_heads_->end(), head64(*digest))) return;  // or left to the upload
   auto stored = store_->upload_blob_data(hexdigest, bytes);
   std::lock_guard lock(mu_);
   if (!stored) {
@@ -110,11 +124,12 @@ void EagerBlobs::take(const std::string& hexdigest, std::string_view bytes) {
     }
     return;
   }
-  stored_.push_back({*entry_head, static_cast<uint32_t>(*stored)});
+  stored_.push_back({head16(*digest), static_cast<uint32_t>(*stored)});
 }
 
 StoredBySnapshot EagerBlobs::finish() {
-  if (listing_.valid()) listing_.wait();
+  listing_done(true);
+  store_pending();
   std::lock_guard lock(mu_);
   Status flushed = store_->flush();
   store_->drop_pack_catalog();

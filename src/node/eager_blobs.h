@@ -7,9 +7,11 @@
 // Blobs the site already has are not stored again: a listing of the site, taken on a thread
 // while the snapshot walks, is kept as the first 8 bytes of each digest (8 bytes per blob of the
 // site); a new blob that shares them with a stored one is left to the upload, which asks the
-// coordinator's exact listing, and so is every file read before the listing is complete. (Each
-// node lists the site once per backup this way, besides the coordinator; without it, the first
-// backup after a restore or a lost snapshot DB would store every small blob a second time.) Two files of one snapshot with the same new content may both be
+// coordinator's exact listing. Files read before the listing is in wait for it in memory, up to
+// 32 MiB (what does not fit is left to the upload), and the snapshot ends once it is in, as the
+// coordinator's upload step waits for its own listing. Each node lists the site once per backup
+// this way: without it, the first backup after a restore or a lost snapshot DB would store every
+// small blob a second time. Two files of one snapshot with the same new content may both be
 // stored (a few duplicate bytes in a pack, never a wrong one).
 
 #include <array>
@@ -64,18 +66,30 @@ class EagerBlobs {
 
  private:
   void take(const std::string& hexdigest, std::string_view bytes);
-  /// The listing's digest heads, sorted; null while the listing runs (a big site's listing
-  /// must not hold up the snapshot) or when it failed: what is read meanwhile is left to the
-  /// upload.
-  const std::vector<uint64_t>* stored_heads();
+  /// Whether the listing is in (`wait`: waits for it). stored_heads_ is set from then on.
+  bool listing_done(bool wait);
+  /// Keeps a blob read before the listing was in, up to kMaxPendingBytes in all: a big site's
+  /// listing must not hold up the snapshot, and what does not fit is left to the upload.
+  void hold(const std::string& hexdigest, std::string_view bytes);
+  void store_pending();
+  /// Stores the blob unless the listing shows (or may show) it. REQUIRES: listing_done().
+  void store_if_new(const std::string& hexdigest, std::string_view bytes);
+
+  static constexpr size_t kMaxPendingBytes = size_t{32} << 20;
+  struct Pending {
+    std::string hexdigest;
+    std::string bytes;
+  };
 
   std::shared_ptr<storage::ObjectStore> store_;
   snapshot::ContentSink sink_;
   std::future<std::optional<std::vector<uint64_t>>> listing_;
   std::mutex listing_mu_;  // taking the listing's result
   std::atomic<bool> listing_taken_{false};
-  std::optional<std::vector<uint64_t>> stored_heads_;
+  std::optional<std::vector<uint64_t>> stored_heads_;  // sorted heads; nullopt if the listing failed
   std::mutex mu_;  // guards the members below
+  std::vector<Pending> pending_;
+  size_t pending_bytes_ = 0;
   std::vector<StoredBySnapshot::Entry> stored_;
   int64_t failures_ = 0;
 };
