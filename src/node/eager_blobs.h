@@ -42,7 +42,6 @@ class StoredBySnapshot {
 
   /// The stored size of `hexdigest` if this snapshot stored it in `storage`.
   std::optional<uint64_t> find(const std::string& storage, const std::string& hexdigest) const;
-  size_t size() const { return entries_.size(); }
 
  private:
   std::string storage_;

@@ -1,9 +1,9 @@
+#include <spdlog/spdlog.h>
+
 #include "base/time.h"
 #include "manifest/json_text.h"
 #include "node/node_ops.h"
 #include "node/traffic_report.h"
-
-#include <spdlog/spdlog.h>
 
 namespace astacus::node {
 
